@@ -1,0 +1,40 @@
+package dev.isthmus.core.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * The I/O half of one event loop: it waits for readiness or completions, runs the
+ * connection callbacks, and owns the loop's sockets. One driver per loop, used only from
+ * the loop thread except {@link #wakeup()}.
+ */
+public interface IoDriver extends AutoCloseable {
+    /**
+     * Waits for I/O up to {@code timeoutNanos} (0: do not wait; negative: until something
+     * happens or {@link #wakeup()}) and dispatches what happened.
+     */
+    void poll(long timeoutNanos) throws IOException;
+
+    /** Makes a blocked or the next {@link #poll} return at once. Any thread. */
+    void wakeup();
+
+    /**
+     * Listens on {@code address}. With {@code reusePort} several loops bind the same address
+     * and the kernel spreads incoming connections over them.
+     */
+    Listener listen(InetSocketAddress address, boolean reusePort, int backlog, Acceptor acceptor) throws IOException;
+
+    /**
+     * Starts connecting to {@code address}. The outcome arrives as
+     * {@link ConnectionHandler#onConnected} or {@link ConnectionHandler#onConnectFailed},
+     * never from within this call.
+     */
+    Connection connect(InetSocketAddress address, ConnectionHandler handler);
+
+    /** Open connections (accepted and outbound). */
+    int connectionCount();
+
+    /** Closes every socket of this driver. */
+    @Override
+    void close();
+}

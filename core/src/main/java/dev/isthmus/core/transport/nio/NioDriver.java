@@ -1,0 +1,222 @@
+package dev.isthmus.core.transport.nio;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.transport.Acceptor;
+import dev.isthmus.core.transport.Connection;
+import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.transport.IoDriver;
+import dev.isthmus.core.transport.Listener;
+
+/**
+ * The NIO driver of one loop. Ready keys are dispatched through
+ * {@link Selector#select(Consumer, long)}, which hands each key to one long-lived consumer
+ * without building a selected-key set, so a poll allocates nothing.
+ *
+ * <p>Events that arise inside a call made by a handler (a connect that succeeds at once, a
+ * write that fails during {@code flush()}) are queued on an intrusive list of connections and
+ * delivered right after the current callback returns, so handlers are never re-entered.
+ */
+final class NioDriver implements IoDriver {
+    private static final System.Logger LOG = System.getLogger(NioDriver.class.getName());
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+    /** How long a listener stops accepting after the process ran out of file descriptors. */
+    private static final long ACCEPT_BACKOFF_NANOS = 100 * NANOS_PER_MILLI;
+
+    final EventLoop loop;
+    final Selector selector;
+    private final Consumer<SelectionKey> dispatch = this::dispatch;
+    private NioConnection deferredHead;
+    private NioConnection deferredTail;
+    private int connections;
+
+    NioDriver(EventLoop loop) throws IOException {
+        this.loop = loop;
+        this.selector = Selector.open();
+    }
+
+    @Override
+    public void poll(long timeoutNanos) throws IOException {
+        runDeferred();
+        if (deferredHead != null || timeoutNanos == 0) {
+            selector.selectNow(dispatch);
+        } else if (timeoutNanos < 0) {
+            selector.select(dispatch);
+        } else {
+            selector.select(dispatch, Math.max(1, (timeoutNanos + NANOS_PER_MILLI - 1) / NANOS_PER_MILLI));
+        }
+        runDeferred();
+    }
+
+    private void dispatch(SelectionKey key) {
+        Object attachment = key.attachment();
+        try {
+            if (attachment instanceof NioConnection connection) {
+                connection.ready(key.readyOps());
+            } else if (attachment instanceof NioListener listener) {
+                listener.acceptReady();
+            }
+        } catch (Throwable t) {
+            loop.uncaught(t, "connection event");
+            if (attachment instanceof NioConnection connection) {
+                connection.close();
+            }
+        }
+        runDeferred();
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public Listener listen(InetSocketAddress address, boolean reusePort, int backlog, Acceptor acceptor) throws IOException {
+        ServerSocketChannel channel = address.getAddress() != null && address.getAddress().getAddress().length == 4
+                ? ServerSocketChannel.open(StandardProtocolFamily.INET)
+                : ServerSocketChannel.open();
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (reusePort) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            channel.bind(address, backlog);
+            NioListener listener = new NioListener(this, channel, acceptor);
+            listener.key = channel.register(selector, SelectionKey.OP_ACCEPT, listener);
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public Connection connect(InetSocketAddress address, ConnectionHandler handler) {
+        NioConnection connection = new NioConnection(this, handler);
+        connections++;
+        SocketChannel channel = null;
+        try {
+            if (address.isUnresolved()) {
+                throw new IOException("unresolved address " + address);
+            }
+            channel = SocketChannel.open(address.getAddress().getAddress().length == 4
+                    ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            boolean connected = channel.connect(address);
+            connection.attach(channel, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
+            if (connected) {
+                connection.connectedNow();
+                defer(connection, NioConnection.EVENT_CONNECTED);
+            }
+        } catch (IOException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // the connect failure is what gets reported
+                }
+            }
+            connection.failedBeforeOpen(e);
+        }
+        return connection;
+    }
+
+    /** Accepts a connection from {@code listener}'s channel; runs on the loop thread. */
+    void accepted(SocketChannel channel, Acceptor acceptor) throws IOException {
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        NioConnection connection = new NioConnection(this, null);
+        connections++;
+        connection.attach(channel, SelectionKey.OP_READ);
+        connection.connectedNow();
+        ConnectionHandler handler = acceptor.accepted(connection);
+        if (handler == null) {
+            connection.close();
+        } else {
+            connection.handler(handler);
+        }
+    }
+
+    void defer(NioConnection connection, int event) {
+        if (connection.deferredEvents == 0) {
+            if (deferredTail == null) {
+                deferredHead = connection;
+            } else {
+                deferredTail.nextDeferred = connection;
+            }
+            deferredTail = connection;
+        }
+        connection.deferredEvents |= event;
+    }
+
+    private void runDeferred() {
+        while (deferredHead != null) {
+            NioConnection connection = deferredHead;
+            deferredHead = connection.nextDeferred;
+            if (deferredHead == null) {
+                deferredTail = null;
+            }
+            connection.nextDeferred = null;
+            int events = connection.deferredEvents;
+            connection.deferredEvents = 0;
+            try {
+                connection.deliverDeferred(events);
+            } catch (Throwable t) {
+                loop.uncaught(t, "deferred connection event");
+                connection.close();
+            }
+        }
+    }
+
+    void connectionClosed() {
+        connections--;
+    }
+
+    void acceptFailed(NioListener listener, IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "loop " + loop.index() + ": accept on " + listener.localAddress()
+                + " failed (" + e.getMessage() + "); pausing accepts for " + ACCEPT_BACKOFF_NANOS / NANOS_PER_MILLI + " ms");
+        listener.pause(loop.now() + ACCEPT_BACKOFF_NANOS);
+    }
+
+    @Override
+    public int connectionCount() {
+        return connections;
+    }
+
+    @Override
+    public void close() {
+        List<Object> attachments = new ArrayList<>();
+        try {
+            for (SelectionKey key : selector.keys()) {
+                attachments.add(key.attachment());
+            }
+        } catch (RuntimeException e) {
+            // selector already closed
+        }
+        for (Object attachment : attachments) {
+            if (attachment instanceof NioConnection connection) {
+                connection.close();
+            } else if (attachment instanceof NioListener listener) {
+                listener.close();
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing selector", e);
+        }
+    }
+}
