@@ -22,6 +22,7 @@ public final class Peer {
     private final int weight;
     private final InetSocketAddress address;
     private final String name;
+    private final PoolSettings poolSettings;
 
     private volatile boolean activeHealthy = true;
     private volatile long ejectedUntilNanos = Long.MIN_VALUE;
@@ -33,6 +34,13 @@ public final class Peer {
      * @param weight relative share of traffic, at least 1
      */
     public Peer(int index, String host, int port, int weight) {
+        this(index, host, port, weight, PoolSettings.DEFAULT);
+    }
+
+    /**
+     * @param poolSettings how connections to this peer are pooled on each loop
+     */
+    public Peer(int index, String host, int port, int weight, PoolSettings poolSettings) {
         if (index < 0) {
             throw new IllegalArgumentException("index must be >= 0: " + index);
         }
@@ -48,6 +56,12 @@ public final class Peer {
         this.weight = weight;
         this.address = new InetSocketAddress(host, port);
         this.name = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        this.poolSettings = Objects.requireNonNull(poolSettings, "poolSettings");
+    }
+
+    /** Keep-alive pooling of connections to this peer. */
+    public PoolSettings poolSettings() {
+        return poolSettings;
     }
 
     public int index() {
