@@ -16,6 +16,13 @@ import java.util.Objects;
  * (pool slots, least-connection counters) can live in plain arrays.
  */
 public final class Peer {
+    /**
+     * {@code ejectedUntilNanos} of a peer never ejected. Deadlines are compared by wrap-around
+     * subtraction, so no deadline value is in the past for every clock reading: "never" has to
+     * be a sentinel that {@link #isEjected(long)} tests for.
+     */
+    private static final long NEVER_EJECTED = Long.MIN_VALUE;
+
     private final int index;
     private final String host;
     private final int port;
@@ -25,7 +32,7 @@ public final class Peer {
     private final PoolSettings poolSettings;
 
     private volatile boolean activeHealthy = true;
-    private volatile long ejectedUntilNanos = Long.MIN_VALUE;
+    private volatile long ejectedUntilNanos = NEVER_EJECTED;
 
     /**
      * @param index  position in the group, 0-based, dense
@@ -92,7 +99,7 @@ public final class Peer {
 
     /** True unless an active health check holds the peer down or a passive ejection runs. */
     public boolean isUsable(long nowNanos) {
-        return activeHealthy && nowNanos - ejectedUntilNanos >= 0;
+        return activeHealthy && !isEjected(nowNanos);
     }
 
     public boolean isActiveHealthy() {
@@ -106,11 +113,13 @@ public final class Peer {
 
     /** Takes the peer out of rotation until {@code untilNanos} (System.nanoTime clock). */
     public void ejectUntil(long untilNanos) {
-        this.ejectedUntilNanos = untilNanos;
+        // A deadline that happens to equal the sentinel moves by 1 ns rather than meaning "never".
+        this.ejectedUntilNanos = untilNanos == NEVER_EJECTED ? untilNanos + 1 : untilNanos;
     }
 
     public boolean isEjected(long nowNanos) {
-        return nowNanos - ejectedUntilNanos < 0;
+        long until = ejectedUntilNanos;
+        return until != NEVER_EJECTED && nowNanos - until < 0;
     }
 
     @Override
