@@ -1,0 +1,140 @@
+package dev.isthmus.core.config;
+
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads an {@link IsthmusConfig} from YAML and reports every mistake with its line.
+ *
+ * <p>The schema; every key is optional, keys are kebab-case, durations are written like
+ * {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h} and sizes like {@code 1024}, {@code 16k},
+ * {@code 64m}, {@code 1g} (see {@link ValueSyntax}):
+ * <pre>{@code
+ * threads: 2                                   # 0 (default) = one event loop per processor
+ * shutdown-grace: 10s
+ * admin:                                       # written = admin listener on
+ *   listen: 127.0.0.1:9901                     # the default address
+ * buffers: { chunk-size: 16k, max-pool-per-loop: 64m }
+ * http:
+ *   listen: [ "0.0.0.0:8080", ":8443" ]        # or one address without brackets
+ *   limits: { max-header-size: 16k, max-uri-size: 8k, max-headers: 100, max-body-size: 64m }
+ *   timeouts: { header-read: 10s, client-idle: 60s, body-read: 30s, connect: 3s, response: 60s }
+ *   routes:                                    # none: everything goes to the first group
+ *     - { host: api.example.com, path: /v1/, upstream: api }
+ *     - { host: "*.devices.example.com", upstream: devices }
+ *     - { upstream: api }                      # any host, path /
+ * upstreams:
+ *   api:
+ *     lb: weighted-round-robin    # round-robin | weighted-round-robin | least-conn | ip-hash | consistent-hash
+ *     hash-key: header:X-Device-Id             # client-ip | path | uri | header:NAME; consistent-hash only
+ *     retries: 1
+ *     peers:
+ *       - 10.0.0.1:8080                        # weight 1; 10.0.0.1:8080@3 gives weight 3
+ *       - { address: 10.0.0.2:8080, weight: 3 }
+ *     keepalive: { max-idle-per-peer: 128, idle-timeout: 60s, max-connections-per-peer: 0 }
+ *     health:
+ *       active: { type: http, path: /healthz, expect-status: 200, interval: 5s, timeout: 1s, rise: 2, fall: 3 }
+ *       passive: { max-fails: 3, cool-down: 10s }   # max-fails: 0 turns it off
+ * }</pre>
+ * An active check defaults to {@code type: tcp}; {@code path} (default {@code /}) and
+ * {@code expect-status} belong to {@code type: http}. A file names its listeners: one without
+ * {@code admin} has no admin listener, one without {@code http.listen} no HTTP listener.
+ *
+ * <p>The file is composed into snakeyaml-engine's node tree rather than loaded into maps,
+ * because only nodes keep their line numbers; values are then read from the nodes' text, so a
+ * port written {@code "8080"} or {@code 8080} means the same. A key whose value is empty
+ * ({@code admin:}) counts as written with no content: an empty mapping or list, or, where one
+ * value is expected, a mistake. Problems are collected rather than thrown one at a time, and
+ * reported together, sorted by line, in a {@link ConfigException}.
+ */
+public final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    /**
+     * Reads and validates {@code file} (UTF-8).
+     *
+     * @return the configuration, with {@link IsthmusConfig#source()} set to {@code file}
+     * @throws ConfigException listing every problem, including an unreadable file
+     */
+    public static IsthmusConfig load(Path file) {
+        String yaml;
+        try {
+            yaml = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw fileProblem(file, "no such file");
+        } catch (CharacterCodingException e) {
+            throw fileProblem(file, "not UTF-8 text");
+        } catch (IOException e) {
+            throw fileProblem(file, Files.isDirectory(file) ? "is a directory, not a file" : "cannot read: " + e);
+        }
+        return parse(yaml, file);
+    }
+
+    /**
+     * Validates YAML text as if it had been read from {@code nameForMessages}.
+     *
+     * @return the configuration, with {@link IsthmusConfig#source()} set to {@code nameForMessages}
+     * @throws ConfigException listing every problem
+     */
+    public static IsthmusConfig parse(String yaml, Path nameForMessages) {
+        // The core schema, so that ~ and null mean "no value" as YAML users expect.
+        LoadSettings settings = LoadSettings.builder()
+                .setLabel(nameForMessages.toString())
+                .setSchema(new CoreSchema())
+                .build();
+        Optional<Node> root;
+        try {
+            root = new Compose(settings).composeString(yaml);
+        } catch (MarkedYamlEngineException e) {
+            throw new ConfigException(List.of(syntaxProblem(nameForMessages, e)));
+        } catch (YamlEngineException e) {
+            throw fileProblem(nameForMessages, "YAML syntax error: " + e.getMessage());
+        }
+        ConfigMapper mapper = new ConfigMapper(nameForMessages);
+        IsthmusConfig config = mapper.map(root.orElse(null));
+        if (config == null) {
+            List<ConfigProblem> sorted = mapper.problems().stream()
+                    .sorted(Comparator.comparingInt(ConfigProblem::line))
+                    .toList();
+            throw new ConfigException(sorted);
+        }
+        return config;
+    }
+
+    /** The parser's own words, at the line where it gave up, with the construct it was reading. */
+    private static ConfigProblem syntaxProblem(Path file, MarkedYamlEngineException e) {
+        Optional<Mark> at = e.getProblemMark().or(e::getContextMark);
+        boolean hasContext = e.getContext() != null && !e.getContext().isBlank();
+        StringBuilder message = new StringBuilder("YAML syntax error: ")
+                .append(e.getProblem() == null ? e.getContext() : e.getProblem());
+        if (e.getProblem() != null && hasContext) {
+            message.append(" (").append(e.getContext());
+            e.getContextMark().ifPresent(mark -> message.append(" started on line ").append(mark.getLine() + 1));
+            message.append(')');
+        }
+        // Host patterns and *:port are this schema's own syntax, but a plain * starts a YAML alias.
+        if (message.indexOf("alias") >= 0) {
+            message.append("; quote values that start with *, like \"*.example.com\" or \"*:8080\"");
+        }
+        return new ConfigProblem(file, at.map(mark -> mark.getLine() + 1).orElse(0), message.toString());
+    }
+
+    private static ConfigException fileProblem(Path file, String message) {
+        return new ConfigException(List.of(new ConfigProblem(file, 0, message)));
+    }
+}

@@ -1,0 +1,622 @@
+package dev.isthmus.core.config;
+
+import dev.isthmus.core.upstream.PoolSettings;
+import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+import dev.isthmus.core.upstream.balance.HashKey;
+import dev.isthmus.core.upstream.health.ActiveCheck;
+import dev.isthmus.core.upstream.health.PassiveCheck;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Maps one composed YAML document onto an {@link IsthmusConfig}, collecting a
+ * {@link ConfigProblem} for each mistake instead of stopping at the first.
+ *
+ * <p>After a mistake the reader carries on with the default value, so later, independent
+ * mistakes are found in the same pass; checks that relate two values are skipped when either
+ * was already wrong, so one typo does not echo as several problems. Used once per document.
+ */
+final class ConfigMapper {
+    private static final List<String> TOP_KEYS =
+            List.of("threads", "shutdown-grace", "admin", "buffers", "http", "upstreams");
+    private static final List<String> ADMIN_KEYS = List.of("listen");
+    private static final List<String> BUFFER_KEYS = List.of("chunk-size", "max-pool-per-loop");
+    private static final List<String> HTTP_KEYS = List.of("listen", "limits", "timeouts", "routes");
+    private static final List<String> LIMIT_KEYS =
+            List.of("max-header-size", "max-uri-size", "max-headers", "max-body-size");
+    private static final List<String> TIMEOUT_KEYS =
+            List.of("header-read", "client-idle", "body-read", "connect", "response");
+    private static final List<String> ROUTE_KEYS = List.of("host", "path", "upstream");
+    private static final List<String> GROUP_KEYS = List.of("lb", "hash-key", "retries", "peers", "keepalive", "health");
+    private static final List<String> PEER_KEYS = List.of("address", "weight");
+    private static final List<String> KEEPALIVE_KEYS =
+            List.of("max-idle-per-peer", "idle-timeout", "max-connections-per-peer");
+    private static final List<String> HEALTH_KEYS = List.of("active", "passive");
+    private static final List<String> ACTIVE_KEYS =
+            List.of("type", "path", "expect-status", "interval", "timeout", "rise", "fall");
+    private static final List<String> PASSIVE_KEYS = List.of("max-fails", "cool-down");
+
+    /** Bounds that only catch typos (an extra zero or two), far above any sane setting. */
+    private static final int MAX_RETRIES = 100;
+    private static final int MAX_COUNT = 1_000_000;
+
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?\\d{1,10}");
+
+    private final Path file;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    ConfigMapper(Path file) {
+        this.file = file;
+    }
+
+    /** Every problem found so far, in the order found. */
+    List<ConfigProblem> problems() {
+        return problems;
+    }
+
+    /**
+     * @param root the document's root node, or null for an empty document
+     * @return the configuration, or null when {@link #problems()} is not empty
+     */
+    IsthmusConfig map(Node root) {
+        YamlSection top = section(root, "", TOP_KEYS);
+        int threads = integer(top, "threads", 0, 0, IsthmusConfig.MAX_THREADS);
+        Duration shutdownGrace = duration(top, "shutdown-grace", IsthmusConfig.DEFAULT_SHUTDOWN_GRACE, true);
+
+        // A written admin section turns the admin listener on, at its default address unless given.
+        ListenAddress admin = null;
+        Node adminAt = null;
+        if (top.has("admin")) {
+            YamlSection section = section(top.value("admin"), "admin", ADMIN_KEYS);
+            adminAt = section.has("listen") ? section.value("listen") : top.value("admin");
+            admin = section.has("listen")
+                    ? listenAddress(section.value("listen"), "admin.listen")
+                    : IsthmusConfig.DEFAULT_ADMIN_LISTEN;
+        }
+
+        YamlSection bufferSection = section(top.value("buffers"), "buffers", BUFFER_KEYS);
+        BufferSettings buffers = buffers(bufferSection);
+        YamlSection http = section(top.value("http"), "http", HTTP_KEYS);
+        List<ListenAddress> httpListeners = httpListeners(http, admin, adminAt);
+        YamlSection limitSection = section(http.value("limits"), "http.limits", LIMIT_KEYS);
+        HttpLimits limits = limits(limitSection);
+        HttpTimeouts timeouts = timeouts(section(http.value("timeouts"), "http.timeouts", TIMEOUT_KEYS));
+        checkHeadFitsChunk(limits, limitSection, buffers, bufferSection);
+
+        Set<String> groupNames = new LinkedHashSet<>();
+        Map<String, UpstreamGroupConfig> upstreams =
+                upstreams(section(top.value("upstreams"), "upstreams", null), groupNames);
+        List<RouteConfig> routes = routes(http, groupNames);
+
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        try {
+            return new IsthmusConfig(threads, httpListeners, admin, upstreams, routes, limits, timeouts, buffers,
+                    shutdownGrace, file);
+        } catch (IllegalArgumentException e) {
+            // The readers check every rule the model has, with lines; this is only a safety net.
+            problem(root, e.getMessage());
+            return null;
+        }
+    }
+
+    // ---- sections ----------------------------------------------------------------------------
+
+    private BufferSettings buffers(YamlSection s) {
+        int before = problems.size();
+        long chunk = size(s, "chunk-size", BufferSettings.DEFAULT.chunkBytes(),
+                BufferSettings.MIN_CHUNK_BYTES, BufferSettings.MAX_CHUNK_BYTES);
+        if (problems.size() == before && Long.bitCount(chunk) != 1) {
+            problem(s.value("chunk-size"), s.keyPath("chunk-size")
+                    + ": must be a power of two (4k, 8k, 16k, ... 1m), got " + ValueSyntax.formatSize(chunk));
+        }
+        long pool = size(s, "max-pool-per-loop", BufferSettings.DEFAULT.maxPoolBytesPerLoop(), 1, Long.MAX_VALUE);
+        if (problems.size() == before && pool < chunk) {
+            problem(s.value(s.has("max-pool-per-loop") ? "max-pool-per-loop" : "chunk-size"),
+                    s.keyPath("max-pool-per-loop") + ": must hold at least one chunk ("
+                            + ValueSyntax.formatSize(chunk) + "), got " + ValueSyntax.formatSize(pool));
+        }
+        return problems.size() == before ? new BufferSettings((int) chunk, pool) : null;
+    }
+
+    /** @param adminAt where the admin address was written, for naming its line in a clash */
+    private List<ListenAddress> httpListeners(YamlSection http, ListenAddress admin, Node adminAt) {
+        List<ListenAddress> listeners = new ArrayList<>();
+        Map<ListenAddress, Integer> lines = new HashMap<>();
+        for (Node item : items(http, "listen", true)) {
+            ListenAddress address = listenAddress(item, "http.listen");
+            if (address == null) {
+                continue;
+            }
+            // Port 0 is exempt: every ephemeral listener gets a port of its own.
+            boolean ephemeral = address.port() == 0;
+            Integer first = ephemeral ? null : lines.putIfAbsent(address, line(item));
+            if (!ephemeral && address.equals(admin)) {
+                problem(item, "http.listen: " + address + " is also the admin listener (line " + line(adminAt) + ")");
+            } else if (first != null) {
+                problem(item, "http.listen: " + address + " is given twice"
+                        + (first != line(item) ? " (also on line " + first + ")" : ""));
+            } else {
+                listeners.add(address);
+            }
+        }
+        return listeners;
+    }
+
+    private HttpLimits limits(YamlSection s) {
+        int before = problems.size();
+        HttpLimits d = HttpLimits.DEFAULT;
+        long header = size(s, "max-header-size", d.maxHeaderBytes(), 1, Integer.MAX_VALUE);
+        long uri = size(s, "max-uri-size", d.maxUriBytes(), 1, Integer.MAX_VALUE);
+        int headers = integer(s, "max-headers", d.maxHeaders(), 1, MAX_COUNT);
+        long body = size(s, "max-body-size", d.maxBodyBytes(), 0, Long.MAX_VALUE);
+        return problems.size() == before ? new HttpLimits((int) header, (int) uri, headers, body) : null;
+    }
+
+    private void checkHeadFitsChunk(HttpLimits limits, YamlSection limitSection, BufferSettings buffers,
+                                    YamlSection bufferSection) {
+        if (limits == null || buffers == null || limits.maxHeaderBytes() <= buffers.chunkBytes()) {
+            return;
+        }
+        Node at = limitSection.has("max-header-size")
+                ? limitSection.value("max-header-size")
+                : bufferSection.value("chunk-size");
+        problem(at, "http.limits.max-header-size (" + ValueSyntax.formatSize(limits.maxHeaderBytes())
+                + ") is larger than buffers.chunk-size (" + ValueSyntax.formatSize(buffers.chunkBytes())
+                + "): a request head must fit in one buffer chunk");
+    }
+
+    private HttpTimeouts timeouts(YamlSection s) {
+        HttpTimeouts d = HttpTimeouts.DEFAULT;
+        return new HttpTimeouts(
+                duration(s, "header-read", d.headerRead(), false),
+                duration(s, "client-idle", d.clientIdle(), false),
+                duration(s, "body-read", d.bodyRead(), false),
+                duration(s, "connect", d.connect(), false),
+                duration(s, "response", d.response(), false));
+    }
+
+    /**
+     * @param groupNames receives every written group name, valid or not, so that routes to a
+     *                   group with its own mistakes are not reported as routes to nowhere
+     */
+    private Map<String, UpstreamGroupConfig> upstreams(YamlSection s, Set<String> groupNames) {
+        Map<String, UpstreamGroupConfig> groups = new LinkedHashMap<>();
+        for (NodeTuple entry : s.entries().values()) {
+            ScalarNode nameNode = (ScalarNode) entry.getKeyNode();
+            String name = nameNode.getValue();
+            groupNames.add(name);
+            if (name.isBlank()) {
+                problem(nameNode, "upstreams: a group needs a name");
+                continue;
+            }
+            UpstreamGroupConfig group = group(name, nameNode, entry.getValueNode());
+            if (group != null) {
+                groups.put(name, group);
+            }
+        }
+        return groups;
+    }
+
+    private UpstreamGroupConfig group(String name, Node nameNode, Node value) {
+        int before = problems.size();
+        YamlSection s = section(value, "upstreams." + name, GROUP_KEYS);
+        if (!(value instanceof MappingNode) && !isNull(value)) {
+            return null; // reported by section(); a "no peers" on top would only repeat it
+        }
+
+        BalanceAlgorithm lb = UpstreamGroupConfig.DEFAULT_LB;
+        boolean lbValid = true;
+        String lbText = text(s, "lb", null);
+        if (lbText != null) {
+            try {
+                lb = BalanceAlgorithm.fromName(lbText);
+            } catch (IllegalArgumentException e) {
+                problem(s.value("lb"), s.keyPath("lb") + ": " + e.getMessage());
+                lbValid = false;
+            }
+        }
+        HashKey hashKey = HashKey.CLIENT_IP;
+        String keyText = text(s, "hash-key", null);
+        if (keyText != null) {
+            try {
+                hashKey = HashKey.parse(keyText);
+                if (lbValid) {
+                    checkHashKeyIsUsed(s, lb, hashKey);
+                }
+            } catch (IllegalArgumentException e) {
+                problem(s.value("hash-key"), s.keyPath("hash-key") + ": " + e.getMessage());
+            }
+        }
+        int retries = integer(s, "retries", UpstreamGroupConfig.DEFAULT_RETRIES, 0, MAX_RETRIES);
+        List<PeerConfig> peers = peers(s, nameNode);
+        PoolSettings pool = pool(section(s.value("keepalive"), s.keyPath("keepalive"), KEEPALIVE_KEYS));
+        YamlSection health = section(s.value("health"), s.keyPath("health"), HEALTH_KEYS);
+        ActiveCheck active = health.has("active")
+                ? activeCheck(section(health.value("active"), health.keyPath("active"), ACTIVE_KEYS))
+                : null;
+        PassiveCheck passive = passiveCheck(section(health.value("passive"), health.keyPath("passive"), PASSIVE_KEYS));
+
+        if (problems.size() > before) {
+            return null;
+        }
+        try {
+            return new UpstreamGroupConfig(name, peers, lb, hashKey, pool, active, passive, retries);
+        } catch (IllegalArgumentException e) {
+            problem(nameNode, "upstreams." + name + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** A key that the algorithm ignores is a mistake: the user expects it to take effect. */
+    private void checkHashKeyIsUsed(YamlSection s, BalanceAlgorithm lb, HashKey hashKey) {
+        if (lb == BalanceAlgorithm.CONSISTENT_HASH) {
+            return;
+        }
+        if (lb == BalanceAlgorithm.IP_HASH) {
+            if (!hashKey.equals(HashKey.CLIENT_IP)) {
+                problem(s.value("hash-key"), s.keyPath("hash-key") + ": ip-hash always hashes the client address; "
+                        + "use lb: consistent-hash to hash on " + hashKey);
+            }
+            return;
+        }
+        problem(s.value("hash-key"), s.keyPath("hash-key") + ": only lb: consistent-hash uses a hash key, and lb is "
+                + lb.configName());
+    }
+
+    private List<PeerConfig> peers(YamlSection group, Node nameNode) {
+        List<Node> items = items(group, "peers", false);
+        if (items.isEmpty()) {
+            // A value that is not a list was reported by items(); absent, empty and [] get this problem.
+            if (!group.has("peers") || isNull(group.value("peers")) || group.value("peers") instanceof SequenceNode) {
+                problem(group.has("peers") ? group.value("peers") : nameNode,
+                        group.path() + ": no peers; add peers: [ host:port, ... ]");
+            }
+            return List.of();
+        }
+        String where = group.keyPath("peers");
+        List<PeerConfig> peers = new ArrayList<>();
+        for (Node item : items) {
+            PeerConfig peer = item instanceof MappingNode ? peerMapping(item, where) : peerText(item, where);
+            if (peer != null) {
+                peers.add(peer);
+            }
+        }
+        return peers;
+    }
+
+    private PeerConfig peerText(Node item, String where) {
+        String text = scalarText(item, where, "host:port or { address: host:port, weight: N }");
+        if (text == null) {
+            return null;
+        }
+        try {
+            return PeerConfig.parse(text);
+        } catch (IllegalArgumentException e) {
+            problem(item, where + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private PeerConfig peerMapping(Node item, String where) {
+        YamlSection s = section(item, where, PEER_KEYS);
+        if (!s.has("address")) {
+            problem(item, where + ": a peer needs an address, like { address: 10.0.0.1:8080, weight: 2 }");
+            return null;
+        }
+        PeerConfig peer = peerText(s.value("address"), s.keyPath("address"));
+        if (s.has("weight") && peer != null && ((ScalarNode) s.value("address")).getValue().indexOf('@') >= 0) {
+            problem(s.value("weight"), where + ": the weight is given twice, in the address and as weight");
+            return null;
+        }
+        int before = problems.size();
+        int weight = integer(s, "weight", PeerConfig.DEFAULT_WEIGHT, 1, PeerConfig.MAX_WEIGHT);
+        return peer == null || problems.size() > before ? null : new PeerConfig(peer.host(), peer.port(), weight);
+    }
+
+    private PoolSettings pool(YamlSection s) {
+        PoolSettings d = PoolSettings.DEFAULT;
+        int before = problems.size();
+        int maxIdle = integer(s, "max-idle-per-peer", d.maxIdlePerPeer(), 0, MAX_COUNT);
+        Duration idleTimeout = duration(s, "idle-timeout", d.idleTimeout(), false);
+        int maxConns = integer(s, "max-connections-per-peer", d.maxConnsPerPeer(), 0, MAX_COUNT);
+        return problems.size() == before ? new PoolSettings(maxIdle, idleTimeout, maxConns) : null;
+    }
+
+    private ActiveCheck activeCheck(YamlSection s) {
+        int before = problems.size();
+        ActiveCheck d = ActiveCheck.tcp();
+        String type = text(s, "type", "tcp");
+        ActiveCheck.Kind kind = null;
+        if ("tcp".equals(type)) {
+            kind = ActiveCheck.Kind.TCP;
+        } else if ("http".equals(type)) {
+            kind = ActiveCheck.Kind.HTTP;
+        } else if (type != null) {
+            problem(s.value("type"), s.keyPath("type") + ": expected tcp or http, got '" + type + "'");
+        }
+        if (kind == ActiveCheck.Kind.TCP) {
+            for (String httpOnly : List.of("path", "expect-status")) {
+                if (s.has(httpOnly)) {
+                    problem(s.value(httpOnly), s.keyPath(httpOnly) + ": only used by type: http, and type is tcp");
+                }
+            }
+        }
+        String path = text(s, "path", "/");
+        if (path != null && !path.startsWith("/")) {
+            problem(s.value("path"), s.keyPath("path") + ": must start with '/', got '" + path + "'");
+        }
+        int expectStatus = integer(s, "expect-status", d.expectStatus(), 100, 599);
+        Duration interval = duration(s, "interval", d.interval(), false);
+        Duration timeout = duration(s, "timeout", d.timeout(), false);
+        int rise = integer(s, "rise", d.rise(), 1, MAX_COUNT);
+        int fall = integer(s, "fall", d.fall(), 1, MAX_COUNT);
+        if (problems.size() > before) {
+            return null;
+        }
+        return new ActiveCheck(kind, kind == ActiveCheck.Kind.HTTP ? path : null, expectStatus, interval, timeout,
+                rise, fall);
+    }
+
+    private PassiveCheck passiveCheck(YamlSection s) {
+        PassiveCheck d = PassiveCheck.DEFAULT;
+        int before = problems.size();
+        int maxFails = integer(s, "max-fails", d.maxFails(), 0, MAX_COUNT);
+        Duration coolDown = duration(s, "cool-down", d.coolDown(), false);
+        return problems.size() == before ? new PassiveCheck(maxFails, coolDown) : null;
+    }
+
+    private List<RouteConfig> routes(YamlSection http, Set<String> groupNames) {
+        List<Node> items = items(http, "routes", false);
+        boolean noGroups = groupNames.isEmpty();
+        if (!items.isEmpty() && noGroups) {
+            problem(http.value("routes"),
+                    "http.routes: routes need upstream groups, but no group is defined under upstreams");
+        }
+        List<RouteConfig> routes = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (Node item : items) {
+            if (!(item instanceof MappingNode)) {
+                problem(item, "http.routes: expected a route like { host: example.com, path: /, upstream: NAME }, got "
+                        + describe(item));
+                continue;
+            }
+            RouteConfig route = route(section(item, "http.routes", ROUTE_KEYS), item, groupNames, noGroups);
+            if (route == null) {
+                continue;
+            }
+            Integer first = seen.putIfAbsent((route.host() == null ? "*" : route.host()) + " " + route.pathPrefix(),
+                    line(item));
+            if (first != null) {
+                String host = route.host() == null ? "any host" : "host " + route.host();
+                problem(item, "http.routes: duplicate route for " + host + " and path " + route.pathPrefix()
+                        + " (first on line " + first + ")");
+            } else {
+                routes.add(route);
+            }
+        }
+        return routes;
+    }
+
+    private RouteConfig route(YamlSection s, Node item, Set<String> groupNames, boolean noGroups) {
+        int before = problems.size();
+        String host = text(s, "host", null);
+        if (host != null) {
+            try {
+                host = host.equals("*") ? null : RouteConfig.normalizeHost(host);
+            } catch (IllegalArgumentException e) {
+                problem(s.value("host"), s.keyPath("host") + ": " + e.getMessage());
+            }
+        }
+        String path = text(s, "path", RouteConfig.DEFAULT_PATH_PREFIX);
+        if (path != null) {
+            try {
+                RouteConfig.checkPathPrefix(path);
+            } catch (IllegalArgumentException e) {
+                problem(s.value("path"), s.keyPath("path") + ": " + e.getMessage());
+            }
+        }
+        String upstream = text(s, "upstream", null);
+        if (!s.has("upstream")) {
+            problem(item, "http.routes: a route needs 'upstream', the name of an upstream group");
+        } else if (upstream != null && !noGroups && !groupNames.contains(upstream)) {
+            problem(s.value("upstream"), s.keyPath("upstream") + ": no upstream group named '" + upstream
+                    + "'; defined: " + String.join(", ", groupNames));
+        }
+        return problems.size() == before ? new RouteConfig(host, path, upstream) : null;
+    }
+
+    // ---- values ------------------------------------------------------------------------------
+
+    private ListenAddress listenAddress(Node value, String where) {
+        String text = scalarText(value, where, "an address like 0.0.0.0:8080");
+        if (text == null) {
+            return null;
+        }
+        try {
+            return ListenAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            problem(value, where + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private int integer(YamlSection s, String key, int defaultValue, int min, int max) {
+        Node value = s.value(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        String text = scalarText(value, s.keyPath(key), "a whole number");
+        if (text == null) {
+            return defaultValue;
+        }
+        if (!WHOLE_NUMBER.matcher(text).matches()) {
+            problem(value, s.keyPath(key) + ": expected a whole number, got '" + text + "'");
+            return defaultValue;
+        }
+        long number = Long.parseLong(text);
+        if (number < min || number > max) {
+            problem(value, s.keyPath(key) + ": must be " + (number < min ? "at least " + min : "at most " + max)
+                    + ", got " + number);
+            return defaultValue;
+        }
+        return (int) number;
+    }
+
+    private long size(YamlSection s, String key, long defaultValue, long min, long max) {
+        Node value = s.value(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        String text = scalarText(value, s.keyPath(key), "a size like 16k");
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            long bytes = ValueSyntax.parseSize(text);
+            if (bytes < min || bytes > max) {
+                problem(value, s.keyPath(key) + ": must be " + (bytes < min
+                        ? "at least " + ValueSyntax.formatSize(min) : "at most " + ValueSyntax.formatSize(max))
+                        + ", got " + text);
+                return defaultValue;
+            }
+            return bytes;
+        } catch (IllegalArgumentException e) {
+            problem(value, s.keyPath(key) + ": " + e.getMessage());
+            return defaultValue;
+        }
+    }
+
+    private Duration duration(YamlSection s, String key, Duration defaultValue, boolean zeroAllowed) {
+        Node value = s.value(key);
+        if (value == null) {
+            return defaultValue;
+        }
+        String text = scalarText(value, s.keyPath(key), "a duration like 10s");
+        if (text == null) {
+            return defaultValue;
+        }
+        try {
+            Duration duration = ValueSyntax.parseDuration(text);
+            if (duration.isZero() && !zeroAllowed) {
+                problem(value, s.keyPath(key) + ": must be longer than 0");
+                return defaultValue;
+            }
+            return duration;
+        } catch (IllegalArgumentException e) {
+            problem(value, s.keyPath(key) + ": " + e.getMessage());
+            return defaultValue;
+        }
+    }
+
+    /** The key's text, {@code defaultValue} when absent, or null after reporting a non-text value. */
+    private String text(YamlSection s, String key, String defaultValue) {
+        Node value = s.value(key);
+        return value == null ? defaultValue : scalarText(value, s.keyPath(key), "a single value");
+    }
+
+    /** The text of a written single value, or null after reporting what was written instead. */
+    private String scalarText(Node value, String where, String expected) {
+        if (value instanceof ScalarNode scalar && !isNull(scalar)) {
+            return scalar.getValue();
+        }
+        problem(value, where + ": expected " + expected + ", got " + describe(value));
+        return null;
+    }
+
+    /**
+     * The items of a list value; none when absent or empty. With {@code singleAllowed}, one
+     * value written without brackets counts as a list of one.
+     */
+    private List<Node> items(YamlSection s, String key, boolean singleAllowed) {
+        Node value = s.value(key);
+        if (value == null || isNull(value)) {
+            return List.of();
+        }
+        if (value instanceof SequenceNode sequence) {
+            return sequence.getValue();
+        }
+        if (singleAllowed && value instanceof ScalarNode) {
+            return List.of(value);
+        }
+        problem(value, s.keyPath(key) + ": expected a list, got " + describe(value));
+        return List.of();
+    }
+
+    /**
+     * Checks a mapping's keys and returns its entries; an absent or empty value is an empty
+     * mapping, anything else that is not a mapping is reported and read as empty.
+     *
+     * @param allowed the keys the mapping may hold, or null when any text key is a name
+     */
+    private YamlSection section(Node node, String path, List<String> allowed) {
+        String in = path.isEmpty() ? "at the top level" : "in " + path;
+        if (node == null || isNull(node)) {
+            return YamlSection.empty(path);
+        }
+        if (!(node instanceof MappingNode mapping)) {
+            problem(node, (path.isEmpty() ? "the file" : path) + ": expected a mapping of key: value, got "
+                    + describe(node));
+            return YamlSection.empty(path);
+        }
+        Map<String, NodeTuple> entries = new LinkedHashMap<>();
+        for (NodeTuple entry : mapping.getValue()) {
+            Node keyNode = entry.getKeyNode();
+            if (!(keyNode instanceof ScalarNode keyScalar) || isNull(keyNode)) {
+                problem(keyNode, "keys " + in + " must be names, got " + describe(keyNode));
+                continue;
+            }
+            String key = keyScalar.getValue();
+            NodeTuple first = entries.get(key);
+            if (first != null) {
+                problem(keyNode, "duplicate key '" + key + "' " + in + " (first on line "
+                        + line(first.getKeyNode()) + ")");
+            } else if (allowed != null && !allowed.contains(key)) {
+                problem(keyNode, "unknown key '" + key + "' " + in + ", expected one of: "
+                        + String.join(", ", allowed));
+            } else {
+                entries.put(key, entry);
+            }
+        }
+        return new YamlSection(path, entries);
+    }
+
+    // ---- nodes -------------------------------------------------------------------------------
+
+    private void problem(Node node, String message) {
+        problems.add(new ConfigProblem(file, line(node), message));
+    }
+
+    /** The 1-based line where the node starts, 0 when there is no node. */
+    private static int line(Node node) {
+        return node == null ? 0 : node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
+    }
+
+    private static boolean isNull(Node node) {
+        return node instanceof ScalarNode && node.getTag().equals(Tag.NULL);
+    }
+
+    /** How a message names what was written where something else was expected. */
+    private static String describe(Node node) {
+        if (node instanceof ScalarNode scalar) {
+            return isNull(scalar) ? "nothing" : "'" + scalar.getValue() + "'";
+        }
+        return node instanceof SequenceNode ? "a list" : "a mapping";
+    }
+}

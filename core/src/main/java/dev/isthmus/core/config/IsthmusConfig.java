@@ -1,0 +1,186 @@
+package dev.isthmus.core.config;
+
+import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * Everything a gateway process needs to start: listeners, upstream groups, routes, limits,
+ * timeouts and buffer sizing. The same model comes from a YAML file ({@link ConfigLoader}), from
+ * command-line flags, or from both, flags overriding the file.
+ *
+ * <p>The constructor enforces the rules that span several parts: routes only to defined
+ * groups, no two routes matching the same host and path, routes only when groups exist, and a
+ * request head that fits in one buffer chunk. A configuration may have no listener at all; the
+ * CLI refuses to run one, but a file meant to be combined with listener flags is valid.
+ *
+ * @param threads       event loops, 0..{@value #MAX_THREADS}; 0 (the default) means one per available processor
+ * @param httpListeners HTTP listeners, possibly none
+ * @param admin         the admin listener, or null for none
+ * @param upstreams     upstream groups by name, in the order they were written; the first one is
+ *                      where requests go when no route is given
+ * @param routes        routes as written, possibly none; see {@link #effectiveRoutes()}
+ * @param limits        HTTP size limits
+ * @param timeouts      HTTP timeouts
+ * @param buffers       buffer pool sizing
+ * @param shutdownGrace how long in-flight exchanges may finish after shutdown starts; 0 stops at once
+ * @param source        the file this came from, or null for the built-in default and flags alone
+ */
+public record IsthmusConfig(int threads, List<ListenAddress> httpListeners, ListenAddress admin,
+                            Map<String, UpstreamGroupConfig> upstreams, List<RouteConfig> routes, HttpLimits limits,
+                            HttpTimeouts timeouts, BufferSettings buffers, Duration shutdownGrace, Path source) {
+    public static final ListenAddress DEFAULT_HTTP_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 8080);
+    public static final ListenAddress DEFAULT_ADMIN_LISTEN = new ListenAddress("127.0.0.1", 9901);
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    /** More event loops than this is a typo, not a machine. */
+    public static final int MAX_THREADS = 4096;
+
+    public IsthmusConfig {
+        if (threads < 0 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be 0.." + MAX_THREADS + " (0 = one per processor): "
+                    + threads);
+        }
+        httpListeners = List.copyOf(httpListeners);
+        upstreams = copyGroups(upstreams);
+        routes = List.copyOf(routes);
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(buffers, "buffers");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("shutdown grace must not be negative: " + shutdownGrace);
+        }
+        checkListeners(httpListeners, admin);
+        checkRoutes(routes, upstreams);
+        if (limits.maxHeaderBytes() > buffers.chunkBytes()) {
+            throw new IllegalArgumentException("max header size " + ValueSyntax.formatSize(limits.maxHeaderBytes())
+                    + " is larger than the buffer chunk size " + ValueSyntax.formatSize(buffers.chunkBytes())
+                    + ": a request head must fit in one chunk");
+        }
+    }
+
+    /**
+     * HTTP on {@code 0.0.0.0:8080} answered by the built-in demo origin, admin on
+     * {@code 127.0.0.1:9901}, and defaults everywhere else: what {@code isthmus} runs with no
+     * configuration file and no listener flag.
+     */
+    public static IsthmusConfig builtInDefault() {
+        return new IsthmusConfig(0, List.of(DEFAULT_HTTP_LISTEN), DEFAULT_ADMIN_LISTEN, Map.of(), List.of(),
+                HttpLimits.DEFAULT, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, DEFAULT_SHUTDOWN_GRACE, null);
+    }
+
+    /**
+     * True when HTTP is served but no upstream group exists: the gateway then proxies to its
+     * built-in demo origin, so a bare {@code isthmus} answers requests out of the box.
+     */
+    public boolean usesBuiltInOrigin() {
+        return !httpListeners.isEmpty() && upstreams.isEmpty();
+    }
+
+    /**
+     * The routes the gateway serves: the written ones, or, when none were written but groups
+     * exist, one catch-all route to the first group.
+     */
+    public List<RouteConfig> effectiveRoutes() {
+        if (!routes.isEmpty() || upstreams.isEmpty()) {
+            return routes;
+        }
+        return List.of(RouteConfig.catchAll(upstreams.keySet().iterator().next()));
+    }
+
+    /** Number of listeners of every kind. */
+    public int listenerCount() {
+        return httpListeners.size() + (admin == null ? 0 : 1);
+    }
+
+    /** A few human-readable lines for start-up logs and the CLI, one topic per line. */
+    public String summary() {
+        StringJoiner lines = new StringJoiner("\n");
+        lines.add("source: " + (source == null ? "built-in defaults and flags" : source));
+        lines.add("threads: " + (threads == 0 ? "one per processor" : threads));
+        lines.add("http listen: " + (httpListeners.isEmpty() ? "none" : join(httpListeners)));
+        lines.add("admin listen: " + (admin == null ? "none" : admin));
+        if (usesBuiltInOrigin()) {
+            lines.add("origin: built-in demo origin");
+        }
+        for (UpstreamGroupConfig group : upstreams.values()) {
+            lines.add("upstream " + group.name() + ": " + group.lb().configName()
+                    + (group.lb() == BalanceAlgorithm.CONSISTENT_HASH
+                            ? " on " + group.hashKey() : "")
+                    + ", peers " + join(group.peers()));
+        }
+        for (RouteConfig route : effectiveRoutes()) {
+            lines.add("route " + route);
+        }
+        lines.add("limits: head " + ValueSyntax.formatSize(limits.maxHeaderBytes())
+                + ", uri " + ValueSyntax.formatSize(limits.maxUriBytes())
+                + ", headers " + limits.maxHeaders()
+                + ", body " + (limits.maxBodyBytes() == 0
+                        ? "unlimited" : ValueSyntax.formatSize(limits.maxBodyBytes())));
+        lines.add("timeouts: header-read " + ValueSyntax.formatDuration(timeouts.headerRead())
+                + ", client-idle " + ValueSyntax.formatDuration(timeouts.clientIdle())
+                + ", body-read " + ValueSyntax.formatDuration(timeouts.bodyRead())
+                + ", connect " + ValueSyntax.formatDuration(timeouts.connect())
+                + ", response " + ValueSyntax.formatDuration(timeouts.response()));
+        lines.add("buffers: chunk " + ValueSyntax.formatSize(buffers.chunkBytes())
+                + ", pool per loop " + ValueSyntax.formatSize(buffers.maxPoolBytesPerLoop()));
+        lines.add("shutdown grace: " + ValueSyntax.formatDuration(shutdownGrace));
+        return lines.toString();
+    }
+
+    private static String join(List<?> items) {
+        StringJoiner joined = new StringJoiner(", ");
+        items.forEach(item -> joined.add(item.toString()));
+        return joined.toString();
+    }
+
+    /** An unmodifiable copy that keeps insertion order, which {@code Map.copyOf} would not. */
+    private static Map<String, UpstreamGroupConfig> copyGroups(Map<String, UpstreamGroupConfig> groups) {
+        Map<String, UpstreamGroupConfig> copy = new LinkedHashMap<>();
+        groups.forEach((name, group) -> {
+            Objects.requireNonNull(group, "upstream group");
+            if (!name.equals(group.name())) {
+                throw new IllegalArgumentException("upstream group '" + group.name() + "' is filed under '"
+                        + name + "'");
+            }
+            copy.put(name, group);
+        });
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** Two listeners on one address would fail to bind; port 0 is exempt, each gets its own port. */
+    private static void checkListeners(List<ListenAddress> httpListeners, ListenAddress admin) {
+        Set<ListenAddress> seen = new HashSet<>();
+        for (ListenAddress address : httpListeners) {
+            if (address.port() != 0 && (!seen.add(address) || address.equals(admin))) {
+                throw new IllegalArgumentException("listen address " + address + " is given twice");
+            }
+        }
+    }
+
+    private static void checkRoutes(List<RouteConfig> routes, Map<String, UpstreamGroupConfig> upstreams) {
+        if (!routes.isEmpty() && upstreams.isEmpty()) {
+            throw new IllegalArgumentException("routes are given but no upstream group is defined");
+        }
+        Set<String> seen = new HashSet<>();
+        for (RouteConfig route : routes) {
+            if (!upstreams.containsKey(route.upstream())) {
+                throw new IllegalArgumentException("route " + route + " goes to undefined upstream group '"
+                        + route.upstream() + "'");
+            }
+            if (!seen.add((route.host() == null ? "*" : route.host()) + " " + route.pathPrefix())) {
+                String host = route.host() == null ? "any host" : route.host();
+                throw new IllegalArgumentException("two routes match " + host + " and path " + route.pathPrefix());
+            }
+        }
+    }
+}

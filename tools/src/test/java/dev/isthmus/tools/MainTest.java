@@ -1,0 +1,237 @@
+package dev.isthmus.tools;
+
+import dev.isthmus.core.config.HttpLimits;
+import dev.isthmus.core.config.IsthmusConfig;
+import dev.isthmus.core.config.UpstreamGroupConfig;
+import dev.isthmus.core.config.ValueSyntax;
+import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line as a user meets it: exit statuses and what lands on stdout and stderr. */
+class MainTest {
+    @TempDir
+    Path dir;
+
+    /** Exit status and captured streams of one invocation. */
+    record Result(int status, String out, String err) {
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : List.of(err.split("\\R"));
+        }
+    }
+
+    private static Result execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Main.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int status = commandLine.execute(args);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    private Path file(String name, String yaml) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    // ---- check -------------------------------------------------------------------------------
+
+    @Test
+    void checkAcceptsAValidFile() throws IOException {
+        Path file = file("good.yaml", """
+                admin: {}
+                http:
+                  listen: [ ":8080", ":8081" ]
+                  routes:
+                    - { host: api.example.com, upstream: api }
+                    - { upstream: web }
+                upstreams:
+                  api: { peers: [ "a:80" ] }
+                  web: { peers: [ "w:80" ] }
+                """);
+        Result result = execute("check", "--config", file.toString());
+        assertEquals(new Result(0, file + ": OK (3 listeners, 2 upstream groups, 2 routes)" + System.lineSeparator(), ""),
+                result);
+    }
+
+    @Test
+    void checkCountsTheImpliedRoute() throws IOException {
+        Path file = file("implied.yaml", "http: { listen: \":0\" }\nupstreams: { api: { peers: [ \"a:80\" ] } }\n");
+        assertEquals(file + ": OK (1 listeners, 1 upstream groups, 1 routes)", execute("check", "--config",
+                file.toString()).out().strip());
+    }
+
+    @Test
+    void checkReportsEveryProblemOnItsOwnLine() throws IOException {
+        Path file = file("bad.yaml", """
+                http:
+                  listen: ":8080"
+                  timeouts:
+                    connect: 3
+                upstreams:
+                  api:
+                    lb: fastest
+                    peers: [ "a:80" ]
+                """);
+        Result result = execute("check", "--config", file.toString());
+        assertEquals(2, result.status());
+        assertEquals("", result.out());
+        assertEquals(List.of(
+                file + ":4: http.timeouts.connect: duration '3' has no unit; write one, like 500ms, 10s, 2m or 1h",
+                file + ":7: upstreams.api.lb: unknown load-balancing algorithm 'fastest', expected one of round-robin, "
+                        + "weighted-round-robin, least-conn, ip-hash, consistent-hash"), result.errLines());
+    }
+
+    @Test
+    void checkReportsSyntaxErrors() throws IOException {
+        Path file = file("syntax.yaml", "http:\n  listen: :8080\n   routes: []\n");
+        Result result = execute("check", "--config", file.toString());
+        assertEquals(2, result.status());
+        assertEquals(List.of(file + ":3: YAML syntax error: mapping values are not allowed here"), result.errLines());
+    }
+
+    @Test
+    void checkRefusesAFileWithoutListeners() throws IOException {
+        Path file = file("quiet.yaml", "threads: 1\n");
+        Result result = execute("check", "--config", file.toString());
+        assertEquals(2, result.status());
+        assertEquals(List.of(file + ": no listeners; add http.listen or an admin section"), result.errLines());
+    }
+
+    @Test
+    void checkReportsAMissingFile() {
+        Path missing = dir.resolve("missing.yaml");
+        Result result = execute("check", "--config", missing.toString());
+        assertEquals(2, result.status());
+        assertEquals(List.of(missing + ": no such file"), result.errLines());
+    }
+
+    @Test
+    void checkNeedsConfig() {
+        Result result = execute("check");
+        assertEquals(2, result.status());
+        assertEquals(List.of("isthmus: Missing required option: '--config=FILE' (see 'isthmus check --help')"),
+                result.errLines());
+    }
+
+    // ---- run ---------------------------------------------------------------------------------
+
+    @Test
+    void runIsTheDefaultCommand() {
+        assertEquals(0, execute("--listen", "127.0.0.1:0").status());
+        assertEquals(0, execute("run", "--listen", "127.0.0.1:0").status());
+    }
+
+    @Test
+    void runReportsEveryFlagMistakeOnItsOwnLine() {
+        for (String[] prefix : new String[][] {{}, {"run"}}) {
+            List<String> args = new java.util.ArrayList<>(List.of(prefix));
+            args.addAll(List.of("--listen", "nowhere", "--max-body-size", "64mb", "--lb", "random"));
+            Result result = execute(args.toArray(String[]::new));
+            assertEquals(2, result.status());
+            assertEquals(List.of(
+                    "isthmus: --listen: bad address 'nowhere': no port; expected host:port, :port, port or [v6]:port",
+                    "isthmus: --lb: unknown load-balancing algorithm 'random', expected one of round-robin, "
+                            + "weighted-round-robin, least-conn, ip-hash, consistent-hash",
+                    "isthmus: --max-body-size: '64mb' is not a size; write bytes, or a whole number with k, m or g "
+                            + "(binary: 16k = 16384 bytes)"), result.errLines());
+        }
+    }
+
+    @Test
+    void runReportsFileProblemsWithTheirLines() throws IOException {
+        Path file = file("run.yaml", "http:\n  listen: \":0\"\n  routes: [ { upstream: api } ]\n");
+        Result result = execute("run", "--config", file.toString());
+        assertEquals(2, result.status());
+        assertEquals(List.of(file + ":3: http.routes: routes need upstream groups, but no group is defined under upstreams"),
+                result.errLines());
+    }
+
+    @Test
+    void unknownOptionIsOneLineWithASuggestion() {
+        Result result = execute("--listn", ":0");
+        assertEquals(2, result.status());
+        assertEquals(1, result.errLines().size(), result.err());
+        assertTrue(result.err().startsWith("isthmus: Unknown option"), result.err());
+        assertTrue(result.err().contains("did you mean --listen?"), result.err());
+    }
+
+    @Test
+    void badOptionValueIsOneLine() {
+        Result result = execute("run", "--threads", "many");
+        assertEquals(2, result.status());
+        assertEquals(List.of("isthmus: Invalid value for option '--threads': 'many' is not an int "
+                + "(see 'isthmus run --help')"), result.errLines());
+    }
+
+    // ---- help and version --------------------------------------------------------------------
+
+    @Test
+    void helpDocumentsEveryOptionWithItsDefault() {
+        CommandLine commandLine = Main.commandLine();
+        for (CommandLine command : List.of(commandLine, commandLine.getSubcommands().get("run"),
+                commandLine.getSubcommands().get("check"))) {
+            String name = command.getCommandSpec().qualifiedName();
+            List<String> args = new java.util.ArrayList<>(List.of(name.split(" ")).subList(1, name.split(" ").length));
+            args.add("--help");
+            Result result = execute(args.toArray(String[]::new));
+            assertEquals(0, result.status(), name);
+            for (OptionSpec option : command.getCommandSpec().options()) {
+                assertTrue(result.out().contains(option.longestName()), name + " --help misses " + option.longestName());
+                if (!option.usageHelp() && !option.versionHelp()) {
+                    assertTrue(String.join(" ", option.description()).contains("Default: "),
+                            name + " " + option.longestName() + " states no default");
+                }
+            }
+        }
+    }
+
+    @Test
+    void runHelpNamesEveryOption() {
+        String help = execute("run", "--help").out();
+        for (String option : List.of("--config", "--listen", "--admin", "--upstream", "--lb", "--hash-key", "--threads",
+                "--shutdown-grace", "--max-body-size", "--help", "--version")) {
+            assertTrue(help.contains(option), option);
+        }
+    }
+
+    @Test
+    void helpDefaultsAgreeWithTheModel() {
+        String help = execute("run", "--help").out().replaceAll("\\s+", " ");
+        IsthmusConfig defaults = IsthmusConfig.builtInDefault();
+        for (String expected : List.of(
+                "Default: " + defaults.httpListeners().getFirst(),
+                "Default: " + ValueSyntax.formatDuration(defaults.shutdownGrace()),
+                "Default: " + ValueSyntax.formatSize(HttpLimits.DEFAULT.maxBodyBytes()),
+                "Default: " + UpstreamGroupConfig.DEFAULT_LB.configName(),
+                "Default: " + defaults.threads())) {
+            assertTrue(help.contains(expected), expected + " not in " + help);
+        }
+        // The admin address may be wrapped after its colon.
+        assertTrue(help.contains("Default: 127.0.0.1:") && help.contains(String.valueOf(defaults.admin().port())), help);
+        for (BalanceAlgorithm algorithm : BalanceAlgorithm.values()) {
+            assertTrue(help.contains(algorithm.configName()), algorithm.configName());
+        }
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() {
+        Result result = execute("--version");
+        assertEquals(0, result.status());
+        assertTrue(result.out().matches("isthmus \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?\\R"), result.out());
+    }
+}

@@ -1,0 +1,282 @@
+package dev.isthmus.tools;
+
+import dev.isthmus.core.config.HttpLimits;
+import dev.isthmus.core.config.IsthmusConfig;
+import dev.isthmus.core.config.ListenAddress;
+import dev.isthmus.core.config.PeerConfig;
+import dev.isthmus.core.config.RouteConfig;
+import dev.isthmus.core.config.UpstreamGroupConfig;
+import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+import dev.isthmus.core.upstream.balance.HashKey;
+import dev.isthmus.core.upstream.health.ActiveCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** How flags and file merge into the configuration that runs. */
+class RunOptionsTest {
+    @TempDir
+    Path dir;
+
+    private static IsthmusConfig effective(String... args) throws InvalidOptionsException {
+        return CommandLine.populateCommand(new RunOptions(), args).effectiveConfig();
+    }
+
+    private static List<String> mistakes(String... args) {
+        return assertThrows(InvalidOptionsException.class, () -> effective(args)).messages();
+    }
+
+    private String file(String yaml) throws IOException {
+        Path file = dir.resolve("isthmus.yaml");
+        Files.writeString(file, yaml);
+        return file.toString();
+    }
+
+    // ---- listeners ---------------------------------------------------------------------------
+
+    @Test
+    void noFileAndNoListenerFlagRunsTheBuiltInDefault() throws Exception {
+        assertEquals(IsthmusConfig.builtInDefault(), effective());
+        assertTrue(CommandLine.populateCommand(new RunOptions()).usesDefaultListeners());
+    }
+
+    @Test
+    void otherFlagsKeepTheDefaultListeners() throws Exception {
+        IsthmusConfig config = effective("--threads", "2", "--upstream", "a:80");
+        assertEquals(List.of(IsthmusConfig.DEFAULT_HTTP_LISTEN), config.httpListeners());
+        assertEquals(IsthmusConfig.DEFAULT_ADMIN_LISTEN, config.admin());
+    }
+
+    @Test
+    void listenAloneMeansNoAdminListener() throws Exception {
+        IsthmusConfig config = effective("--listen", "127.0.0.1:0");
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 0)), config.httpListeners());
+        assertNull(config.admin());
+        assertTrue(config.usesBuiltInOrigin());
+        assertTrue(!CommandLine.populateCommand(new RunOptions(), "--listen", ":0").usesDefaultListeners());
+    }
+
+    @Test
+    void adminAloneMeansNoHttpListener() throws Exception {
+        IsthmusConfig config = effective("--admin", "127.0.0.1:0");
+        assertEquals(List.of(), config.httpListeners());
+        assertEquals(new ListenAddress("127.0.0.1", 0), config.admin());
+    }
+
+    @Test
+    void listenIsRepeatable() throws Exception {
+        IsthmusConfig config = effective("--listen", ":8080", "--listen", "[::1]:8081");
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 8080), new ListenAddress("::1", 8081)), config.httpListeners());
+    }
+
+    @Test
+    void fileListenersRunWhenNoListenerFlagIsGiven() throws Exception {
+        IsthmusConfig config = effective("--config", file("""
+                http: { listen: [ ":9080" ] }
+                admin: { listen: "127.0.0.1:9902" }
+                """));
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 9080)), config.httpListeners());
+        assertEquals(new ListenAddress("127.0.0.1", 9902), config.admin());
+    }
+
+    @Test
+    void sameListenerTwiceIsRefused() {
+        assertEquals(List.of("isthmus: listen address 0.0.0.0:8080 is given twice"),
+                mistakes("--listen", ":8080", "--listen", "*:8080"));
+        assertEquals(List.of("isthmus: listen address 127.0.0.1:9000 is given twice"),
+                mistakes("--listen", "127.0.0.1:9000", "--admin", "127.0.0.1:9000"));
+    }
+
+    @Test
+    void fileWithoutAdminHasNoAdminListener() throws Exception {
+        IsthmusConfig config = effective("--config", file("http: { listen: [ \":9080\" ] }\n"));
+        assertNull(config.admin());
+    }
+
+    @Test
+    void listenFlagReplacesTheFilesHttpListenersOnly() throws Exception {
+        IsthmusConfig config = effective("--config", file("""
+                http: { listen: [ ":9080", ":9081" ] }
+                admin: { listen: "127.0.0.1:9902" }
+                """), "--listen", "127.0.0.1:0");
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 0)), config.httpListeners());
+        assertEquals(new ListenAddress("127.0.0.1", 9902), config.admin());
+    }
+
+    @Test
+    void adminFlagReplacesTheFilesAdminListenerOnly() throws Exception {
+        IsthmusConfig config = effective("--config", file("http: { listen: \":9080\" }\n"), "--admin", "[::1]:0");
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 9080)), config.httpListeners());
+        assertEquals(new ListenAddress("::1", 0), config.admin());
+    }
+
+    @Test
+    void fileAndFlagsWithNoListenerAtAllAreRefused() throws IOException {
+        assertEquals(List.of("isthmus: nothing to listen on: give --listen or --admin, or http.listen or admin "
+                + "in the config file"), mistakes("--config", file("threads: 1\n")));
+    }
+
+    // ---- values ------------------------------------------------------------------------------
+
+    @Test
+    void flagsOverrideFileValues() throws Exception {
+        String config = file("""
+                threads: 3
+                shutdown-grace: 30s
+                http:
+                  listen: ":0"
+                  limits: { max-body-size: 1m, max-headers: 20 }
+                  timeouts: { connect: 1s }
+                """);
+        IsthmusConfig fromFile = effective("--config", config);
+        assertEquals(3, fromFile.threads());
+        assertEquals(Duration.ofSeconds(30), fromFile.shutdownGrace());
+        assertEquals(1L << 20, fromFile.limits().maxBodyBytes());
+
+        IsthmusConfig overridden = effective("--config", config, "--threads", "5", "--shutdown-grace", "500ms",
+                "--max-body-size", "0");
+        assertEquals(5, overridden.threads());
+        assertEquals(Duration.ofMillis(500), overridden.shutdownGrace());
+        assertEquals(new HttpLimits(HttpLimits.DEFAULT.maxHeaderBytes(), HttpLimits.DEFAULT.maxUriBytes(), 20, 0),
+                overridden.limits());
+        assertEquals(Duration.ofSeconds(1), overridden.timeouts().connect());
+        assertEquals(Path.of(config), overridden.source());
+    }
+
+    @Test
+    void flagValuesWithoutAFile() throws Exception {
+        IsthmusConfig config = effective("--threads", "0", "--shutdown-grace", "2m", "--max-body-size", "16k");
+        assertEquals(Duration.ofMinutes(2), config.shutdownGrace());
+        assertEquals(16 * 1024, config.limits().maxBodyBytes());
+        assertNull(config.source());
+    }
+
+    // ---- upstreams ---------------------------------------------------------------------------
+
+    @Test
+    void upstreamListsWithWeights() throws Exception {
+        IsthmusConfig config = effective("--upstream", "10.0.0.1:8080,10.0.0.2:8080@3", "--upstream", "[::1]:9000@2");
+        UpstreamGroupConfig group = config.upstreams().get(RunOptions.DEFAULT_GROUP);
+        assertEquals(List.of(new PeerConfig("10.0.0.1", 8080, 1), new PeerConfig("10.0.0.2", 8080, 3),
+                new PeerConfig("::1", 9000, 2)), group.peers());
+        assertEquals(UpstreamGroupConfig.of("default", group.peers()), group);
+        assertEquals(List.of(RouteConfig.catchAll("default")), config.routes());
+        assertTrue(!config.usesBuiltInOrigin());
+    }
+
+    @Test
+    void badUpstreamsAreAllReported() {
+        assertEquals(List.of(
+                "isthmus: --upstream: bad peer 'a:0': port 0 cannot be connected to",
+                "isthmus: --upstream: bad peer 'b:80@0': weight must be 1..1000",
+                "isthmus: --upstream: bad peer 'c': no port; expected HOST:PORT[@WEIGHT], like 10.0.0.1:8080@2"),
+                mistakes("--upstream", "a:0,b:80@0", "--upstream", "c"));
+    }
+
+    @Test
+    void lbAndHashKeyApplyToTheDefaultGroup() throws Exception {
+        UpstreamGroupConfig group = effective("--upstream", "a:80", "--lb", "consistent-hash",
+                "--hash-key", "header:X-Device-Id").upstreams().get("default");
+        assertEquals(BalanceAlgorithm.CONSISTENT_HASH, group.lb());
+        assertEquals(HashKey.parse("header:x-device-id"), group.hashKey());
+    }
+
+    @Test
+    void upstreamReplacesThePeersOfTheFilesDefaultGroupAndKeepsItsSettings() throws Exception {
+        IsthmusConfig config = effective("--config", file("""
+                http: { listen: ":0" }
+                upstreams:
+                  api: { peers: [ "api:80" ] }
+                  default:
+                    lb: consistent-hash
+                    hash-key: path
+                    peers: [ "old:80" ]
+                    health: { active: { type: tcp } }
+                """), "--upstream", "new:80@2");
+        UpstreamGroupConfig group = config.upstreams().get("default");
+        assertEquals(List.of(new PeerConfig("new", 80, 2)), group.peers());
+        assertEquals(BalanceAlgorithm.CONSISTENT_HASH, group.lb());
+        assertEquals(HashKey.parse("path"), group.hashKey());
+        assertEquals(ActiveCheck.tcp(), group.activeCheck());
+        assertEquals(List.of("api", "default"), List.copyOf(config.upstreams().keySet()));
+        assertEquals(List.of(RouteConfig.catchAll("default")), config.effectiveRoutes());
+    }
+
+    @Test
+    void switchingTheFilesGroupAwayFromHashingDropsItsKey() throws Exception {
+        String config = file("""
+                http: { listen: ":0" }
+                upstreams:
+                  default: { lb: consistent-hash, hash-key: uri, peers: [ "a:80" ] }
+                """);
+        UpstreamGroupConfig group = effective("--config", config, "--lb", "round-robin").upstreams().get("default");
+        assertEquals(BalanceAlgorithm.ROUND_ROBIN, group.lb());
+        assertEquals(HashKey.CLIENT_IP, group.hashKey());
+        assertEquals(HashKey.parse("header:x"),
+                effective("--config", config, "--hash-key", "header:X").upstreams().get("default").hashKey());
+    }
+
+    @Test
+    void upstreamAddsACatchAllOnlyWhenNoneExists() throws Exception {
+        String withCatchAll = file("""
+                http:
+                  listen: ":0"
+                  routes: [ { path: /v1/, upstream: api }, { upstream: api } ]
+                upstreams: { api: { peers: [ "api:80" ] } }
+                """);
+        assertEquals(List.of(new RouteConfig(null, "/v1/", "api"), RouteConfig.catchAll("api")),
+                effective("--config", withCatchAll, "--upstream", "a:80").routes());
+
+        String withoutCatchAll = file("""
+                http:
+                  listen: ":0"
+                  routes: [ { host: api.example.com, upstream: api } ]
+                upstreams: { api: { peers: [ "api:80" ] } }
+                """);
+        assertEquals(List.of(new RouteConfig("api.example.com", "/", "api"), RouteConfig.catchAll("default")),
+                effective("--config", withoutCatchAll, "--upstream", "a:80").routes());
+    }
+
+    @Test
+    void balancingNeedsTheDefaultGroup() {
+        assertEquals(List.of("isthmus: --lb applies to the upstream group 'default', which neither --upstream nor "
+                + "the config file defines"), mistakes("--lb", "round-robin"));
+        assertEquals(List.of("isthmus: --hash-key applies to the upstream group 'default', which neither --upstream nor "
+                + "the config file defines"), mistakes("--hash-key", "path"));
+    }
+
+    @Test
+    void hashKeyNeedsConsistentHashing() {
+        assertEquals(List.of("isthmus: --hash-key: only --lb consistent-hash uses a hash key, and group 'default' "
+                + "uses ip-hash"), mistakes("--upstream", "a:80", "--lb", "ip-hash", "--hash-key", "path"));
+    }
+
+    // ---- mistakes ----------------------------------------------------------------------------
+
+    @Test
+    void fileAndFlagMistakesAreReportedTogether() throws IOException {
+        String config = file("""
+                threads: two
+                http:
+                  listn: 8080
+                """);
+        assertEquals(List.of(
+                config + ":1: threads: expected a whole number, got 'two'",
+                config + ":3: unknown key 'listn' in http, expected one of: listen, limits, timeouts, routes",
+                "isthmus: --listen: bad address 'x:y': port 'y' is not a number",
+                "isthmus: --threads: must be 0..4096 (0 = one per processor), got -1",
+                "isthmus: --shutdown-grace: duration '5' has no unit; write one, like 500ms, 10s, 2m or 1h"),
+                mistakes("--config", config, "--listen", "x:y", "--threads", "-1", "--shutdown-grace", "5"));
+    }
+}
