@@ -1,0 +1,140 @@
+package dev.isthmus.protocol.http1.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Feeds a head to a parser in every way the proxy might: whole, split in two at every byte, and
+ * one byte at a time. Between calls the bytes received so far are copied to another buffer at
+ * another offset, as the proxy does when it compacts a chunk, and the bytes past the input are
+ * line feeds. Every way must give the same result and the same parsed description.
+ */
+final class HeadFeeding {
+    /** Where {@link #whole} puts the head. */
+    static final int FIRST_OFFSET = 3;
+    private static final int SECOND_OFFSET = 11;
+    private static final int SLACK = 32;
+
+    /** A head parser under test, with a description of what it parsed, relative to the head start. */
+    interface Parser {
+        void reset();
+
+        int parse(DirectBuffer buf, int offset, int available, HeadLimits limits);
+
+        String describe(int offset);
+    }
+
+    record Outcome(int result, String description) {
+    }
+
+    static Parser request(RequestHead head) {
+        return new Parser() {
+            @Override
+            public void reset() {
+                head.reset();
+            }
+
+            @Override
+            public int parse(DirectBuffer buf, int offset, int available, HeadLimits limits) {
+                return head.parse(buf, offset, available, limits);
+            }
+
+            @Override
+            public String describe(int offset) {
+                return Describe.request(head, offset);
+            }
+        };
+    }
+
+    static Parser response(ResponseHead head) {
+        return new Parser() {
+            @Override
+            public void reset() {
+                head.reset();
+            }
+
+            @Override
+            public int parse(DirectBuffer buf, int offset, int available, HeadLimits limits) {
+                return head.parse(buf, offset, available, limits);
+            }
+
+            @Override
+            public String describe(int offset) {
+                return Describe.response(head, offset);
+            }
+        };
+    }
+
+    private HeadFeeding() {
+    }
+
+    /** One call with every byte. */
+    static Outcome whole(Parser parser, byte[] message, HeadLimits limits) {
+        UnsafeBuffer buf = Wire.direct(message.length + FIRST_OFFSET + SLACK);
+        Wire.load(buf, FIRST_OFFSET, message, message.length);
+        parser.reset();
+        int result = parser.parse(buf, FIRST_OFFSET, message.length, limits);
+        return outcome(parser, result, FIRST_OFFSET);
+    }
+
+    /** Whole, at every split point and byte by byte; asserts they agree and returns the outcome. */
+    static Outcome everyWay(Parser parser, byte[] message, HeadLimits limits) {
+        Outcome expected = whole(parser, message, limits);
+        UnsafeBuffer first = Wire.direct(message.length + FIRST_OFFSET + SLACK);
+        UnsafeBuffer second = Wire.direct(message.length + SECOND_OFFSET + SLACK);
+        for (int split = 1; split < message.length; split++) {
+            parser.reset();
+            Wire.load(first, FIRST_OFFSET, message, split);
+            int result = parser.parse(first, FIRST_OFFSET, split, limits);
+            int offset = FIRST_OFFSET;
+            if (result == ParseResult.NEED_MORE) {
+                Wire.load(second, SECOND_OFFSET, message, message.length);
+                result = parser.parse(second, SECOND_OFFSET, message.length, limits);
+                offset = SECOND_OFFSET;
+            }
+            int at = split;
+            assertEquals(expected, outcome(parser, result, offset), () -> "split at " + at);
+        }
+        parser.reset();
+        int result = ParseResult.NEED_MORE;
+        int offset = FIRST_OFFSET;
+        for (int available = 1; available <= message.length && result == ParseResult.NEED_MORE; available++) {
+            // Alternate buffers and offsets, so every call sees the bytes somewhere new.
+            UnsafeBuffer buf = available % 2 == 0 ? first : second;
+            offset = available % 2 == 0 ? FIRST_OFFSET : SECOND_OFFSET;
+            Wire.load(buf, offset, message, available);
+            result = parser.parse(buf, offset, available, limits);
+        }
+        if (message.length > 0) {
+            assertEquals(expected, outcome(parser, result, offset), "byte by byte");
+        }
+        return expected;
+    }
+
+    /**
+     * Calls the parser with growing prefixes of the message (ascending lengths, the last one the
+     * whole message), each copied alone into alternating buffers at different offsets, until a
+     * final result.
+     */
+    static Outcome prefixes(Parser parser, byte[] message, HeadLimits limits, int... lengths) {
+        UnsafeBuffer first = Wire.direct(message.length + FIRST_OFFSET + SLACK);
+        UnsafeBuffer second = Wire.direct(message.length + SECOND_OFFSET + SLACK);
+        parser.reset();
+        int result = ParseResult.NEED_MORE;
+        int offset = FIRST_OFFSET;
+        for (int i = 0; i <= lengths.length && result == ParseResult.NEED_MORE; i++) {
+            int available = i < lengths.length ? lengths[i] : message.length;
+            UnsafeBuffer buf = i % 2 == 0 ? first : second;
+            offset = i % 2 == 0 ? FIRST_OFFSET : SECOND_OFFSET;
+            Wire.load(buf, offset, message, available);
+            result = parser.parse(buf, offset, available, limits);
+        }
+        return outcome(parser, result, offset);
+    }
+
+    private static Outcome outcome(Parser parser, int result, int offset) {
+        return new Outcome(result, result > 0 ? parser.describe(offset) : "");
+    }
+}
