@@ -1,20 +1,195 @@
 package dev.isthmus.tools;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
 import dev.isthmus.core.config.IsthmusConfig;
+import dev.isthmus.core.config.ListenAddress;
+import dev.isthmus.core.config.PeerConfig;
+import dev.isthmus.core.config.RouteConfig;
+import dev.isthmus.core.config.UpstreamGroupConfig;
+import dev.isthmus.core.loop.LoopSettings;
+import dev.isthmus.core.observe.AdminServer;
+import dev.isthmus.core.observe.MetricRegistry;
+import dev.isthmus.core.server.Server;
+import dev.isthmus.core.upstream.Peer;
+import dev.isthmus.core.upstream.PoolSettings;
+import dev.isthmus.core.upstream.UpstreamGroup;
+import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+import dev.isthmus.core.upstream.balance.HashKey;
+import dev.isthmus.core.upstream.health.HealthListener;
+import dev.isthmus.core.upstream.health.PassiveCheck;
+import dev.isthmus.protocol.http1.HttpProxyService;
+import dev.isthmus.protocol.http1.HttpProxySettings;
+import dev.isthmus.protocol.http1.codec.HeadLimits;
+import dev.isthmus.protocol.http1.route.Route;
+import dev.isthmus.protocol.http1.route.Router;
+import dev.isthmus.protocol.http1.route.RoutingProxy;
 
 /**
- * Starts the gateway for a configuration and returns the process exit status once it stops.
- *
- * <p>Placeholder until the event-loop gateway is merged in: it only prints the configuration
- * it would run.
+ * A running gateway built from an {@link IsthmusConfig}: the event-loop server with its HTTP
+ * listeners, the upstream groups with their health checks, the admin listener, and (when no
+ * upstream is configured) the built-in origin behind the proxy.
  */
-public final class Gateway {
-    private Gateway() {
+public final class Gateway implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
+    static final String BUILT_IN_GROUP = "built-in-origin";
+
+    private final IsthmusConfig config;
+    private final MetricRegistry metrics;
+    private final List<UpstreamGroup> groups = new ArrayList<>();
+    private final List<String> httpListenerNames = new ArrayList<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Server origin;
+    private Server server;
+    private AdminServer admin;
+
+    private Gateway(IsthmusConfig config) {
+        this.config = config;
+        int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+        this.metrics = new MetricRegistry(threads);
     }
 
-    /** @return the exit status: 0 after a clean shutdown */
+    /** Runs until the process is told to stop (SIGTERM, SIGINT); returns the exit status. */
     public static int run(IsthmusConfig config) {
-        System.out.println(config.summary());
+        Gateway gateway;
+        try {
+            gateway = start(config);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("isthmus: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("isthmus-shutdown").unstarted(gateway::close));
+        try {
+            gateway.stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return 0;
+    }
+
+    /** Starts everything the configuration names. */
+    public static Gateway start(IsthmusConfig config) throws IOException {
+        Gateway gateway = new Gateway(config);
+        try {
+            gateway.open();
+        } catch (IOException | RuntimeException e) {
+            gateway.close();
+            throw e;
+        }
+        return gateway;
+    }
+
+    private void open() throws IOException {
+        int threads = metrics.shards();
+        LoopSettings loopSettings = LoopSettings.DEFAULT.withChunkBytes(config.buffers().chunkBytes())
+                .withMaxPoolBytes(config.buffers().maxPoolBytesPerLoop());
+        HttpProxySettings settings = proxySettings(config);
+        Server.Builder builder = Server.builder().threads(threads).loopSettings(loopSettings);
+
+        if (!config.httpListeners().isEmpty()) {
+            Map<String, UpstreamGroup> byName = new LinkedHashMap<>();
+            List<RouteConfig> routeConfigs = config.effectiveRoutes();
+            if (config.usesBuiltInOrigin()) {
+                InetSocketAddress originAddress = startBuiltInOrigin(settings);
+                UpstreamGroup group = new UpstreamGroup(BUILT_IN_GROUP,
+                        List.of(new Peer(0, originAddress.getHostString(), originAddress.getPort(), 1)),
+                        BalanceAlgorithm.ROUND_ROBIN, HashKey.CLIENT_IP, null, PassiveCheck.OFF, 0, threads,
+                        new HealthListener() { });
+                groups.add(group);
+                byName.put(BUILT_IN_GROUP, group);
+                routeConfigs = List.of(RouteConfig.catchAll(BUILT_IN_GROUP));
+            }
+            for (UpstreamGroupConfig groupConfig : config.upstreams().values()) {
+                UpstreamGroup group = group(groupConfig, threads);
+                groups.add(group);
+                byName.put(groupConfig.name(), group);
+            }
+            List<Route> routes = new ArrayList<>();
+            for (RouteConfig route : routeConfigs) {
+                routes.add(new Route(route.host(), route.pathPrefix(), byName.get(route.upstream())));
+            }
+            HttpProxyService<Void> service = new HttpProxyService<>(new RoutingProxy(new Router(routes), threads),
+                    settings, metrics, "http");
+            for (ListenAddress listen : config.httpListeners()) {
+                String name = "http " + listen;
+                httpListenerNames.add(name);
+                builder.listen(name, new InetSocketAddress(listen.host(), listen.port()), service);
+            }
+            groups.forEach(UpstreamGroup::start);
+        }
+        server = builder.build().start();
+        if (config.admin() != null) {
+            admin = new AdminServer(new InetSocketAddress(config.admin().host(), config.admin().port()), metrics).start();
+            LOG.log(System.Logger.Level.INFO, "admin listening on " + admin.address().getHostString() + ":"
+                    + admin.address().getPort() + " (/metrics, /healthz)");
+        }
+    }
+
+    private InetSocketAddress startBuiltInOrigin(HttpProxySettings settings) throws IOException {
+        origin = Server.builder().threads(1)
+                .listen("built-in origin", new InetSocketAddress("127.0.0.1", 0),
+                        new HttpProxyService<>(new BuiltInOrigin(), settings, new MetricRegistry(1), "origin"))
+                .build().start();
+        return origin.boundAddress("built-in origin");
+    }
+
+    static HttpProxySettings proxySettings(IsthmusConfig config) {
+        HeadLimits head = new HeadLimits(config.limits().maxHeaderBytes(), config.limits().maxUriBytes(),
+                config.limits().maxHeaders(), HeadLimits.DEFAULT.maxTrailerBytes());
+        return HttpProxySettings.DEFAULT.withHeadLimits(head).withMaxBodyBytes(config.limits().maxBodyBytes())
+                .withTimeouts(config.timeouts().headerRead(), config.timeouts().clientIdle(), config.timeouts().bodyRead(),
+                        config.timeouts().connect(), config.timeouts().response());
+    }
+
+    private UpstreamGroup group(UpstreamGroupConfig config, int threads) {
+        PoolSettings pool = config.pool();
+        List<Peer> peers = new ArrayList<>();
+        for (PeerConfig peer : config.peers()) {
+            peers.add(new Peer(peers.size(), peer.host(), peer.port(), peer.weight(), pool));
+        }
+        return new UpstreamGroup(config.name(), peers, config.lb(), config.hashKey(), config.activeCheck(),
+                config.passive(), config.retries(), threads, new HealthListener() { });
+    }
+
+    /** The address of the {@code index}-th HTTP listener (with its real port). */
+    public InetSocketAddress httpAddress(int index) {
+        return server.boundAddress(httpListenerNames.get(index));
+    }
+
+    /** The admin listener's address, or null when there is none. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    public MetricRegistry metrics() {
+        return metrics;
+    }
+
+    public Server server() {
+        return server;
+    }
+
+    /** Graceful shutdown: stop accepting, finish in-flight exchanges within the grace period, close. */
+    @Override
+    public void close() {
+        Duration grace = config.shutdownGrace();
+        if (server != null) {
+            server.shutdown(grace);
+        }
+        if (origin != null) {
+            origin.shutdown(Duration.ZERO);
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        groups.forEach(UpstreamGroup::close);
+        stopped.countDown();
     }
 }

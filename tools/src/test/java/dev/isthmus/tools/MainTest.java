@@ -131,12 +131,6 @@ class MainTest {
     // ---- run ---------------------------------------------------------------------------------
 
     @Test
-    void runIsTheDefaultCommand() {
-        assertEquals(0, execute("--listen", "127.0.0.1:0").status());
-        assertEquals(0, execute("run", "--listen", "127.0.0.1:0").status());
-    }
-
-    @Test
     void runReportsEveryFlagMistakeOnItsOwnLine() {
         for (String[] prefix : new String[][] {{}, {"run"}}) {
             List<String> args = new java.util.ArrayList<>(List.of(prefix));

@@ -16,10 +16,12 @@ public final class LatencyHistogram {
 
     private final SingleWriterRecorder[] recorders;
     private final Histogram cumulative = new Histogram(1, MAX_MICROS, DIGITS);
-    private Histogram recycled;
+    /** Each recorder only takes back interval histograms it handed out itself. */
+    private final Histogram[] recycled;
 
     LatencyHistogram(int shards) {
         recorders = new SingleWriterRecorder[Math.max(1, shards)];
+        recycled = new Histogram[recorders.length];
         for (int i = 0; i < recorders.length; i++) {
             recorders[i] = new SingleWriterRecorder(1, MAX_MICROS, DIGITS);
         }
@@ -33,9 +35,9 @@ public final class LatencyHistogram {
 
     /** The cumulative histogram since start, in microseconds. Callers must not keep or change it. */
     public synchronized Histogram snapshot() {
-        for (SingleWriterRecorder recorder : recorders) {
-            recycled = recorder.getIntervalHistogram(recycled);
-            cumulative.add(recycled);
+        for (int i = 0; i < recorders.length; i++) {
+            recycled[i] = recorders[i].getIntervalHistogram(recycled[i]);
+            cumulative.add(recycled[i]);
         }
         return cumulative;
     }

@@ -1,0 +1,255 @@
+package dev.isthmus.protocol.http1;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP/1.1 origin for tests, on real blocking sockets and virtual threads. It parses just
+ * enough HTTP to serve keep-alive requests with Content-Length or chunked bodies, and its
+ * answers are chosen by path so a test can ask for each upstream behaviour:
+ *
+ * <pre>
+ * /echo               200, body = request line + fields + body digest (text)
+ * /bytes/N            200, N bytes (pattern), Content-Length
+ * /chunked/N          200, N bytes in chunks of 1000, with a trailer
+ * /close/N            200, N bytes, no length: the body ends when the origin closes
+ * /status/C           status C, empty body (no body for 1xx/204/304)
+ * /slow/MS            waits MS ms, then 200
+ * /reset              closes the socket without answering (with SO_LINGER 0: a reset)
+ * /garbage            answers bytes that are not HTTP
+ * /upgrade            101 Switching Protocols, then echoes bytes until end of stream
+ * anything else       200 "ok"
+ * </pre>
+ *
+ * Each request is recorded (method, target, fields, body size) so tests can see what the
+ * proxy forwarded; connections are counted so tests can see keep-alive reuse.
+ */
+final class TestOrigin implements AutoCloseable {
+    private final ServerSocket server;
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger connections = new AtomicInteger();
+    final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
+    private final List<Socket> open = new ArrayList<>();
+
+    record Request(String method, String target, Map<String, List<String>> fields, long bodyBytes, byte[] body) {
+        String field(String name) {
+            List<String> values = fields.get(name.toLowerCase(Locale.ROOT));
+            return values == null ? null : String.join(",", values);
+        }
+    }
+
+    TestOrigin() throws IOException {
+        server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+        threads.submit(this::acceptLoop);
+    }
+
+    InetSocketAddress address() {
+        return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    int connections() {
+        return connections.get();
+    }
+
+    private Void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                connections.incrementAndGet();
+                synchronized (open) {
+                    open.add(socket);
+                }
+                threads.submit(() -> serve(socket));
+            } catch (IOException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private Void serve(Socket socket) {
+        try (socket) {
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+            while (true) {
+                String requestLine = line(in);
+                if (requestLine == null) {
+                    return null;
+                }
+                String[] parts = requestLine.split(" ");
+                Map<String, List<String>> fields = new LinkedHashMap<>();
+                for (String field = line(in); field != null && !field.isEmpty(); field = line(in)) {
+                    int colon = field.indexOf(':');
+                    fields.computeIfAbsent(field.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                            .add(field.substring(colon + 1).trim());
+                }
+                byte[] body = readBody(in, fields);
+                Request request = new Request(parts[0], parts[1], fields, body.length, body);
+                requests.add(request);
+                if (!answer(request, socket, in, out)) {
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static byte[] readBody(InputStream in, Map<String, List<String>> fields) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (fields.containsKey("transfer-encoding")) {
+            while (true) {
+                String sizeLine = line(in);
+                int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
+                if (size == 0) {
+                    while (!line(in).isEmpty()) {
+                        // trailer fields
+                    }
+                    break;
+                }
+                body.write(in.readNBytes(size));
+                line(in);
+            }
+        } else if (fields.containsKey("content-length")) {
+            body.write(in.readNBytes(Integer.parseInt(fields.get("content-length").get(0))));
+        }
+        return body.toByteArray();
+    }
+
+    /** @return false when the connection must end after this answer */
+    private boolean answer(Request request, Socket socket, InputStream in, OutputStream out) throws IOException {
+        String path = request.target();
+        if (path.equals("/echo") || path.startsWith("/echo?")) {
+            StringBuilder text = new StringBuilder(request.method() + " " + request.target() + "\n");
+            request.fields().forEach((name, values) -> values.forEach(v -> text.append(name).append(": ").append(v).append('\n')));
+            text.append("body-bytes: ").append(request.bodyBytes()).append('\n');
+            text.append("body-hash: ").append(java.util.Arrays.hashCode(request.body())).append('\n');
+            send(out, 200, text.toString().getBytes(StandardCharsets.UTF_8));
+        } else if (path.startsWith("/bytes/")) {
+            send(out, 200, pattern(Integer.parseInt(path.substring(7))));
+        } else if (path.startsWith("/chunked/")) {
+            byte[] body = pattern(Integer.parseInt(path.substring(9)));
+            ByteArrayOutputStream message = new ByteArrayOutputStream();
+            message.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Digest\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int offset = 0; offset < body.length; offset += 1000) {
+                int n = Math.min(1000, body.length - offset);
+                message.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                message.write(body, offset, n);
+                message.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            message.write("0\r\nX-Digest: done\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(message.toByteArray());
+        } else if (path.startsWith("/close/")) {
+            byte[] body = pattern(Integer.parseInt(path.substring(7)));
+            out.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            return false;
+        } else if (path.startsWith("/status/")) {
+            int status = Integer.parseInt(path.substring(8));
+            boolean bodyless = status < 200 || status == 204 || status == 304;
+            out.write(("HTTP/1.1 " + status + " Test\r\n" + (bodyless ? "" : "Content-Length: 0\r\n") + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        } else if (path.startsWith("/slow/")) {
+            try {
+                Thread.sleep(Long.parseLong(path.substring(6)));
+            } catch (InterruptedException e) {
+                return false;
+            }
+            send(out, 200, "slow\n".getBytes(StandardCharsets.US_ASCII));
+        } else if (path.equals("/reset")) {
+            socket.setSoLinger(true, 0);
+            return false;
+        } else if (path.equals("/garbage")) {
+            out.write("this is not http\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return false;
+        } else if (path.equals("/upgrade")) {
+            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + request.field("upgrade")
+                    + "\r\nConnection: Upgrade\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+            socket.shutdownOutput();
+            return false;
+        } else if (request.method().equals("HEAD")) {
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        } else {
+            send(out, 200, "ok\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.flush();
+        return !"close".equalsIgnoreCase(request.field("connection"));
+    }
+
+    private static void send(OutputStream out, int status, byte[] body) throws IOException {
+        out.write(("HTTP/1.1 " + status + " OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
+                + "\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+    }
+
+    /** Deterministic body bytes: byte i is (i * 31 + 7) & 0xff. */
+    static byte[] pattern(int size) {
+        byte[] body = new byte[size];
+        for (int i = 0; i < size; i++) {
+            body[i] = (byte) (i * 31 + 7);
+        }
+        return body;
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == '\n') {
+                int end = line.length();
+                if (end > 0 && line.charAt(end - 1) == '\r') {
+                    line.setLength(end - 1);
+                }
+                return line.toString();
+            }
+            line.append((char) b);
+        }
+        return line.isEmpty() ? null : line.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        synchronized (open) {
+            for (Socket socket : open) {
+                try {
+                    socket.close();
+                } catch (SocketException ignored) {
+                    // already closed
+                }
+            }
+        }
+        threads.shutdownNow();
+    }
+}
