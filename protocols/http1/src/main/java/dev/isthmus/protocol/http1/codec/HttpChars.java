@@ -61,6 +61,17 @@ final class HttpChars {
     private static final long PAST_UPPER_Z = 0x2525252525252525L;
     /** Shifting a byte's high bit right by two gives the ASCII case bit, 0x20. */
     private static final int HIGH_BIT_TO_CASE_BIT = 2;
+    private static final long ONES = 0x0101010101010101L;
+    /** SP in every byte: field values hold no byte below it but HTAB. */
+    private static final long SPACES = 0x2020202020202020L;
+    /** '!' in every byte: a request-target holds no byte below it. */
+    private static final long BANGS = 0x2121212121212121L;
+    private static final long DELETES = 0x7F7F7F7F7F7F7F7FL;
+    private static final long DASHES = 0x2D2D2D2D2D2D2D2DL;
+    private static final long LETTER_FROM = (0x80 - 'a') * ONES;
+    private static final long LETTER_PAST = (0x7F - 'z') * ONES;
+    private static final long DIGIT_FROM = (0x80 - '0') * ONES;
+    private static final long DIGIT_PAST = (0x7F - '9') * ONES;
 
     static {
         for (int b = '0'; b <= '9'; b++) {
@@ -138,6 +149,64 @@ final class HttpChars {
         return HEX_VALUES[b & 0xFF];
     }
 
+    /**
+     * @return the first index in [from, to) of a byte that may not appear in a field value
+     *         (CTL other than HTAB, or DEL), or {@code to}
+     */
+    static int skipFieldChars(DirectBuffer buf, int from, int to) {
+        int i = from;
+        while (true) {
+            // Eight bytes at a time while no byte is below SP or DEL; a word that has one (a line
+            // end, or just an HTAB) is walked byte by byte before going back to words.
+            while (i <= to - Long.BYTES && isPlainFieldWord(buf.getLong(i))) {
+                i += Long.BYTES;
+            }
+            int wordEnd = Math.min(i + Long.BYTES, to);
+            for (; i < wordEnd; i++) {
+                if (!isFieldChar(buf.getByte(i))) {
+                    return i;
+                }
+            }
+            if (i >= to) {
+                return to;
+            }
+        }
+    }
+
+    /** @return the first index in [from, to) of a byte outside 0x21..0x7E, or {@code to} */
+    static int skipTargetChars(DirectBuffer buf, int from, int to) {
+        int i = from;
+        while (i <= to - Long.BYTES && isTargetWord(buf.getLong(i))) {
+            i += Long.BYTES;
+        }
+        while (i < to && isTargetChar(buf.getByte(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** No byte of the word is below SP or equal to DEL (obs-text is fine). */
+    private static boolean isPlainFieldWord(long word) {
+        return (anyBelow(word, SPACES) | anyZero(word ^ DELETES)) == 0;
+    }
+
+    /** Every byte of the word is in 0x21..0x7E. */
+    private static boolean isTargetWord(long word) {
+        return (anyBelow(word, BANGS) | anyZero(word ^ DELETES) | (word & HIGH_BITS)) == 0;
+    }
+
+    /**
+     * Non-zero iff some byte of {@code word} is below the byte repeated in {@code limits} (at most
+     * 0x80). Borrows may flag bytes after the first low one, which does not matter for "any".
+     */
+    private static long anyBelow(long word, long limits) {
+        return (word - limits) & ~word & HIGH_BITS;
+    }
+
+    private static long anyZero(long word) {
+        return anyBelow(word, ONES);
+    }
+
     /** @return the first index in [from, to) that is not SP or HTAB, or {@code to} */
     static int skipOws(DirectBuffer buf, int from, int to) {
         int i = from;
@@ -159,10 +228,57 @@ final class HttpChars {
     /** @return the index after the last token byte of the run starting at {@code from} */
     static int skipToken(DirectBuffer buf, int from, int to) {
         int i = from;
-        while (i < to && isToken(buf.getByte(i))) {
-            i++;
+        while (true) {
+            // Letters, digits and '-' make up nearly every name: eight of them at a time, the
+            // rarer token bytes and the delimiter byte by byte.
+            while (i <= to - Long.BYTES && isCommonTokenWord(buf.getLong(i))) {
+                i += Long.BYTES;
+            }
+            int wordEnd = Math.min(i + Long.BYTES, to);
+            for (; i < wordEnd; i++) {
+                if (!isToken(buf.getByte(i))) {
+                    return i;
+                }
+            }
+            if (i >= to) {
+                return to;
+            }
         }
-        return i;
+    }
+
+    /** @return the index of the first {@code value} in [from, to), or {@code to} */
+    static int indexOf(DirectBuffer buf, int from, int to, byte value) {
+        long pattern = (value & 0xFFL) * ONES;
+        int i = from;
+        while (i <= to - Long.BYTES && anyZero(buf.getLong(i) ^ pattern) == 0) {
+            i += Long.BYTES;
+        }
+        for (; i < to; i++) {
+            if (buf.getByte(i) == value) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    /** Every byte of the word is an ASCII letter, a digit or '-'. */
+    private static boolean isCommonTokenWord(long word) {
+        if ((word & HIGH_BITS) != 0) {
+            return false;
+        }
+        long letters = inRange(word | SPACES, LETTER_FROM, LETTER_PAST);
+        long digits = inRange(word, DIGIT_FROM, DIGIT_PAST);
+        long dashes = ~((word ^ DASHES) + LOW_SEVEN_BITS) & HIGH_BITS;
+        return (letters | digits | dashes) == HIGH_BITS;
+    }
+
+    /**
+     * For a word of bytes below 0x80: the high bit of each byte set iff the byte lies in the
+     * range. {@code from} holds 0x80 - low and {@code past} 0x7F - high in every byte; neither
+     * sum can carry into the next byte.
+     */
+    private static long inRange(long word, long from, long past) {
+        return (word + from) & ~(word + past) & HIGH_BITS;
     }
 
     /**

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 /**
- * The word-at-a-time name comparison agrees with plain byte-by-byte ASCII case folding, for any
- * bytes and any lengths, and tells apart names that only a sloppy fold would merge ("^" and "~").
+ * The word-at-a-time helpers agree with plain byte-by-byte code: case folding for any bytes,
+ * name comparison for any lengths (telling apart "^" and "~", which a sloppy fold would merge),
+ * and the value, target, token and byte scans for any bytes.
  */
 class HttpCharsPropertiesTest {
     @Test
@@ -25,6 +26,46 @@ class HttpCharsPropertiesTest {
                 expected |= (long) lower << (i * 8);
             }
             assertEquals(expected, HttpChars.toLowerCase(word));
+        });
+    }
+
+    @Test
+    void wordAtATimeScansStopWhereByteScansStop() {
+        Gen<byte[]> runs = in -> {
+            byte[] bytes = new byte[HttpGenerators.between(in, 0, 40)];
+            for (int i = 0; i < bytes.length; i++) {
+                // Mostly valid bytes, so that the scans run long before they stop.
+                int kind = HttpGenerators.between(in, 0, 19);
+                bytes[i] = (byte) (kind == 0 ? HttpGenerators.between(in, 0, 0xFF)
+                        : kind < 10 ? HttpGenerators.pick(in, HttpGenerators.TCHARS)
+                        : HttpGenerators.between(in, 0x21, 0x7E));
+            }
+            return bytes;
+        };
+        qt().withExamples(5000).forAll(runs).checkAssert(bytes -> {
+            UnsafeBuffer buf = new UnsafeBuffer(new byte[bytes.length + 2]);
+            buf.putBytes(1, bytes);
+            int to = 1 + bytes.length;
+            int field = 1;
+            while (field < to && HttpChars.isFieldChar(buf.getByte(field))) {
+                field++;
+            }
+            int target = 1;
+            while (target < to && HttpChars.isTargetChar(buf.getByte(target))) {
+                target++;
+            }
+            int token = 1;
+            while (token < to && HttpChars.isToken(buf.getByte(token))) {
+                token++;
+            }
+            int question = 1;
+            while (question < to && buf.getByte(question) != '?') {
+                question++;
+            }
+            assertEquals(field, HttpChars.skipFieldChars(buf, 1, to));
+            assertEquals(target, HttpChars.skipTargetChars(buf, 1, to));
+            assertEquals(token, HttpChars.skipToken(buf, 1, to));
+            assertEquals(question, HttpChars.indexOf(buf, 1, to, HttpChars.QUESTION));
         });
     }
 
