@@ -7,13 +7,15 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Byte classes of the HTTP grammar (RFC 9110 §5.6, RFC 9112, RFC 3986) and case-insensitive
- * comparison of ASCII names read eight bytes at a time.
+ * Byte classes of the HTTP grammar (RFC 9110 §5.6, RFC 9112, RFC 3986), scans over them, and
+ * case-insensitive comparison of ASCII names.
  *
- * <p>Classes live in one 256-entry table so that each hot loop tests a byte with one load and
- * one mask. Names are compared as "keys": up to eight bytes packed into a long and folded to
- * lower case with SWAR arithmetic, so matching a well-known field name costs a few long
- * compares instead of a byte loop. Keys use the platform's byte order; they are only ever
+ * <p>Classes live in one 256-entry table so that a byte is tested with one load and one mask.
+ * The long runs (field values, targets, names) are first scanned a word at a time: eight bytes
+ * read as a long and tested together with SWAR arithmetic (carry-free byte-wise adds), falling
+ * back to the table only around the byte that ends the run. Names are compared as "keys": up to
+ * eight bytes packed into a long and folded to lower case the same way, so matching a
+ * well-known name costs a few long compares. Keys use the platform's byte order; they are only
  * compared with keys built in the same process.
  */
 final class HttpChars {
@@ -44,10 +46,8 @@ final class HttpChars {
     private static final int TARGET = 1 << 2;
     /** RFC 3986 unreserved and sub-delims: a reg-name without its pct-encodings. */
     private static final int REG_NAME = 1 << 3;
-    /** Optional whitespace: SP and HTAB. */
-    private static final int OWS = 1 << 4;
     /** qdtext of a quoted-string: field bytes other than DQUOTE and backslash. */
-    private static final int QDTEXT = 1 << 5;
+    private static final int QDTEXT = 1 << 4;
 
     private static final byte[] CLASSES = new byte[256];
     private static final byte[] HEX_VALUES = new byte[256];
@@ -68,6 +68,7 @@ final class HttpChars {
     private static final long BANGS = 0x2121212121212121L;
     private static final long DELETES = 0x7F7F7F7F7F7F7F7FL;
     private static final long DASHES = 0x2D2D2D2D2D2D2D2DL;
+    private static final long DOTS = 0x2E2E2E2E2E2E2E2EL;
     private static final long LETTER_FROM = (0x80 - 'a') * ONES;
     private static final long LETTER_PAST = (0x7F - 'z') * ONES;
     private static final long DIGIT_FROM = (0x80 - '0') * ONES;
@@ -93,8 +94,8 @@ final class HttpChars {
         for (int b = 0x80; b <= 0xFF; b++) {
             CLASSES[b] |= FIELD_CHAR | QDTEXT;
         }
-        CLASSES[SP] |= FIELD_CHAR | OWS | QDTEXT;
-        CLASSES[HTAB] |= FIELD_CHAR | OWS | QDTEXT;
+        CLASSES[SP] |= FIELD_CHAR | QDTEXT;
+        CLASSES[HTAB] |= FIELD_CHAR | QDTEXT;
         CLASSES[DQUOTE] &= ~QDTEXT;
         CLASSES[BACKSLASH] &= ~QDTEXT;
 
@@ -261,15 +262,38 @@ final class HttpChars {
         return to;
     }
 
+    /**
+     * @return the index after the leading whole words of letters, digits, '-' and '.' in
+     *         [from, to): the common bytes of a host name, which a caller then checks to the end
+     *         byte by byte
+     */
+    static int skipHostNameWords(DirectBuffer buf, int from, int to) {
+        int i = from;
+        while (i <= to - Long.BYTES) {
+            long word = buf.getLong(i);
+            if ((word & HIGH_BITS) != 0 || (alphanumericOrDash(word) | equal(word, DOTS)) != HIGH_BITS) {
+                break;
+            }
+            i += Long.BYTES;
+        }
+        return i;
+    }
+
     /** Every byte of the word is an ASCII letter, a digit or '-'. */
     private static boolean isCommonTokenWord(long word) {
-        if ((word & HIGH_BITS) != 0) {
-            return false;
-        }
+        return (word & HIGH_BITS) == 0 && alphanumericOrDash(word) == HIGH_BITS;
+    }
+
+    /** For a word of bytes below 0x80: the high bit of each letter, digit or '-' set. */
+    private static long alphanumericOrDash(long word) {
         long letters = inRange(word | SPACES, LETTER_FROM, LETTER_PAST);
         long digits = inRange(word, DIGIT_FROM, DIGIT_PAST);
-        long dashes = ~((word ^ DASHES) + LOW_SEVEN_BITS) & HIGH_BITS;
-        return (letters | digits | dashes) == HIGH_BITS;
+        return letters | digits | equal(word, DASHES);
+    }
+
+    /** For a word of bytes below 0x80: the high bit of each byte equal to the one repeated in {@code bytes}. */
+    private static long equal(long word, long bytes) {
+        return ~((word ^ bytes) + LOW_SEVEN_BITS) & HIGH_BITS;
     }
 
     /**
