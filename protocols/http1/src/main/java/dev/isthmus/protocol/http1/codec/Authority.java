@@ -76,7 +76,7 @@ final class Authority {
 
     /** @return the index after the reg-name starting at {@code from}, or -1 on a broken pct-encoding */
     private static int skipRegName(DirectBuffer buf, int from, int to) {
-        int i = from;
+        int i = HttpChars.skipHostNameWords(buf, from, to);
         while (i < to) {
             byte b = buf.getByte(i);
             if (HttpChars.isRegNameChar(b)) {

@@ -145,9 +145,7 @@ final class FieldSection {
                 st = NAME;
             }
             if (st == NAME) {
-                while (p < end && HttpChars.isToken(buf.getByte(p))) {
-                    p++;
-                }
+                p = HttpChars.skipToken(buf, p, end);
                 if (p >= end) {
                     break;
                 }
@@ -169,9 +167,7 @@ final class FieldSection {
                 valueStart = p - base;
                 st = VALUE;
             }
-            while (p < end && HttpChars.isFieldChar(buf.getByte(p))) {
-                p++;
-            }
+            p = HttpChars.skipFieldChars(buf, p, end);
             if (p >= end) {
                 break;
             }

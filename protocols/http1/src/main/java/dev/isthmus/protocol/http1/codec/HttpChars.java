@@ -7,13 +7,15 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Byte classes of the HTTP grammar (RFC 9110 §5.6, RFC 9112, RFC 3986) and case-insensitive
- * comparison of ASCII names read eight bytes at a time.
+ * Byte classes of the HTTP grammar (RFC 9110 §5.6, RFC 9112, RFC 3986), scans over them, and
+ * case-insensitive comparison of ASCII names.
  *
- * <p>Classes live in one 256-entry table so that each hot loop tests a byte with one load and
- * one mask. Names are compared as "keys": up to eight bytes packed into a long and folded to
- * lower case with SWAR arithmetic, so matching a well-known field name costs a few long
- * compares instead of a byte loop. Keys use the platform's byte order; they are only ever
+ * <p>Classes live in one 256-entry table so that a byte is tested with one load and one mask.
+ * The long runs (field values, targets, names) are first scanned a word at a time: eight bytes
+ * read as a long and tested together with SWAR arithmetic (carry-free byte-wise adds), falling
+ * back to the table only around the byte that ends the run. Names are compared as "keys": up to
+ * eight bytes packed into a long and folded to lower case the same way, so matching a
+ * well-known name costs a few long compares. Keys use the platform's byte order; they are only
  * compared with keys built in the same process.
  */
 final class HttpChars {
@@ -44,10 +46,8 @@ final class HttpChars {
     private static final int TARGET = 1 << 2;
     /** RFC 3986 unreserved and sub-delims: a reg-name without its pct-encodings. */
     private static final int REG_NAME = 1 << 3;
-    /** Optional whitespace: SP and HTAB. */
-    private static final int OWS = 1 << 4;
     /** qdtext of a quoted-string: field bytes other than DQUOTE and backslash. */
-    private static final int QDTEXT = 1 << 5;
+    private static final int QDTEXT = 1 << 4;
 
     private static final byte[] CLASSES = new byte[256];
     private static final byte[] HEX_VALUES = new byte[256];
@@ -61,6 +61,18 @@ final class HttpChars {
     private static final long PAST_UPPER_Z = 0x2525252525252525L;
     /** Shifting a byte's high bit right by two gives the ASCII case bit, 0x20. */
     private static final int HIGH_BIT_TO_CASE_BIT = 2;
+    private static final long ONES = 0x0101010101010101L;
+    /** SP in every byte: field values hold no byte below it but HTAB. */
+    private static final long SPACES = 0x2020202020202020L;
+    /** '!' in every byte: a request-target holds no byte below it. */
+    private static final long BANGS = 0x2121212121212121L;
+    private static final long DELETES = 0x7F7F7F7F7F7F7F7FL;
+    private static final long DASHES = 0x2D2D2D2D2D2D2D2DL;
+    private static final long DOTS = 0x2E2E2E2E2E2E2E2EL;
+    private static final long LETTER_FROM = (0x80 - 'a') * ONES;
+    private static final long LETTER_PAST = (0x7F - 'z') * ONES;
+    private static final long DIGIT_FROM = (0x80 - '0') * ONES;
+    private static final long DIGIT_PAST = (0x7F - '9') * ONES;
 
     static {
         for (int b = '0'; b <= '9'; b++) {
@@ -82,8 +94,8 @@ final class HttpChars {
         for (int b = 0x80; b <= 0xFF; b++) {
             CLASSES[b] |= FIELD_CHAR | QDTEXT;
         }
-        CLASSES[SP] |= FIELD_CHAR | OWS | QDTEXT;
-        CLASSES[HTAB] |= FIELD_CHAR | OWS | QDTEXT;
+        CLASSES[SP] |= FIELD_CHAR | QDTEXT;
+        CLASSES[HTAB] |= FIELD_CHAR | QDTEXT;
         CLASSES[DQUOTE] &= ~QDTEXT;
         CLASSES[BACKSLASH] &= ~QDTEXT;
 
@@ -138,6 +150,64 @@ final class HttpChars {
         return HEX_VALUES[b & 0xFF];
     }
 
+    /**
+     * @return the first index in [from, to) of a byte that may not appear in a field value
+     *         (CTL other than HTAB, or DEL), or {@code to}
+     */
+    static int skipFieldChars(DirectBuffer buf, int from, int to) {
+        int i = from;
+        while (true) {
+            // Eight bytes at a time while no byte is below SP or DEL; a word that has one (a line
+            // end, or just an HTAB) is walked byte by byte before going back to words.
+            while (i <= to - Long.BYTES && isPlainFieldWord(buf.getLong(i))) {
+                i += Long.BYTES;
+            }
+            int wordEnd = Math.min(i + Long.BYTES, to);
+            for (; i < wordEnd; i++) {
+                if (!isFieldChar(buf.getByte(i))) {
+                    return i;
+                }
+            }
+            if (i >= to) {
+                return to;
+            }
+        }
+    }
+
+    /** @return the first index in [from, to) of a byte outside 0x21..0x7E, or {@code to} */
+    static int skipTargetChars(DirectBuffer buf, int from, int to) {
+        int i = from;
+        while (i <= to - Long.BYTES && isTargetWord(buf.getLong(i))) {
+            i += Long.BYTES;
+        }
+        while (i < to && isTargetChar(buf.getByte(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** No byte of the word is below SP or equal to DEL (obs-text is fine). */
+    private static boolean isPlainFieldWord(long word) {
+        return (anyBelow(word, SPACES) | anyZero(word ^ DELETES)) == 0;
+    }
+
+    /** Every byte of the word is in 0x21..0x7E. */
+    private static boolean isTargetWord(long word) {
+        return (anyBelow(word, BANGS) | anyZero(word ^ DELETES) | (word & HIGH_BITS)) == 0;
+    }
+
+    /**
+     * Non-zero iff some byte of {@code word} is below the byte repeated in {@code limits} (at most
+     * 0x80). Borrows may flag bytes after the first low one, which does not matter for "any".
+     */
+    private static long anyBelow(long word, long limits) {
+        return (word - limits) & ~word & HIGH_BITS;
+    }
+
+    private static long anyZero(long word) {
+        return anyBelow(word, ONES);
+    }
+
     /** @return the first index in [from, to) that is not SP or HTAB, or {@code to} */
     static int skipOws(DirectBuffer buf, int from, int to) {
         int i = from;
@@ -159,10 +229,80 @@ final class HttpChars {
     /** @return the index after the last token byte of the run starting at {@code from} */
     static int skipToken(DirectBuffer buf, int from, int to) {
         int i = from;
-        while (i < to && isToken(buf.getByte(i))) {
-            i++;
+        while (true) {
+            // Letters, digits and '-' make up nearly every name: eight of them at a time, the
+            // rarer token bytes and the delimiter byte by byte.
+            while (i <= to - Long.BYTES && isCommonTokenWord(buf.getLong(i))) {
+                i += Long.BYTES;
+            }
+            int wordEnd = Math.min(i + Long.BYTES, to);
+            for (; i < wordEnd; i++) {
+                if (!isToken(buf.getByte(i))) {
+                    return i;
+                }
+            }
+            if (i >= to) {
+                return to;
+            }
+        }
+    }
+
+    /** @return the index of the first {@code value} in [from, to), or {@code to} */
+    static int indexOf(DirectBuffer buf, int from, int to, byte value) {
+        long pattern = (value & 0xFFL) * ONES;
+        int i = from;
+        while (i <= to - Long.BYTES && anyZero(buf.getLong(i) ^ pattern) == 0) {
+            i += Long.BYTES;
+        }
+        for (; i < to; i++) {
+            if (buf.getByte(i) == value) {
+                return i;
+            }
+        }
+        return to;
+    }
+
+    /**
+     * @return the index after the leading whole words of letters, digits, '-' and '.' in
+     *         [from, to): the common bytes of a host name, which a caller then checks to the end
+     *         byte by byte
+     */
+    static int skipHostNameWords(DirectBuffer buf, int from, int to) {
+        int i = from;
+        while (i <= to - Long.BYTES) {
+            long word = buf.getLong(i);
+            if ((word & HIGH_BITS) != 0 || (alphanumericOrDash(word) | equal(word, DOTS)) != HIGH_BITS) {
+                break;
+            }
+            i += Long.BYTES;
         }
         return i;
+    }
+
+    /** Every byte of the word is an ASCII letter, a digit or '-'. */
+    private static boolean isCommonTokenWord(long word) {
+        return (word & HIGH_BITS) == 0 && alphanumericOrDash(word) == HIGH_BITS;
+    }
+
+    /** For a word of bytes below 0x80: the high bit of each letter, digit or '-' set. */
+    private static long alphanumericOrDash(long word) {
+        long letters = inRange(word | SPACES, LETTER_FROM, LETTER_PAST);
+        long digits = inRange(word, DIGIT_FROM, DIGIT_PAST);
+        return letters | digits | equal(word, DASHES);
+    }
+
+    /** For a word of bytes below 0x80: the high bit of each byte equal to the one repeated in {@code bytes}. */
+    private static long equal(long word, long bytes) {
+        return ~((word ^ bytes) + LOW_SEVEN_BITS) & HIGH_BITS;
+    }
+
+    /**
+     * For a word of bytes below 0x80: the high bit of each byte set iff the byte lies in the
+     * range. {@code from} holds 0x80 - low and {@code past} 0x7F - high in every byte; neither
+     * sum can carry into the next byte.
+     */
+    private static long inRange(long word, long from, long past) {
+        return (word + from) & ~(word + past) & HIGH_BITS;
     }
 
     /**

@@ -21,8 +21,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Negative results are minus the status to answer: 400 malformed, 414 target longer than
  * {@link HeadLimits#maxUriBytes()} (seen before the line ends), 431 head longer than
  * {@link HeadLimits#maxHeadBytes()} (also while incomplete) or more than
- * {@link HeadLimits#maxHeaders()} fields, 501 a transfer coding other than chunked, gzip,
- * deflate or compress before the final chunked, 505 a well-formed version other than 1.0/1.1.
+ * {@link HeadLimits#maxHeaders()} fields, 501 a transfer coding other than gzip, deflate,
+ * compress (or their x- aliases) before the final chunked, 505 a well-formed version other
+ * than 1.0/1.1.
  * After a final result, further calls return it again until {@link #reset()}.
  *
  * <p>Accessors are valid after {@link #parse} returned a positive length; offsets are absolute
@@ -165,9 +166,7 @@ public final class RequestHead {
             state = METHOD;
         }
         if (state == METHOD) {
-            while (p < end && HttpChars.isToken(buf.getByte(p))) {
-                p++;
-            }
+            p = HttpChars.skipToken(buf, p, end);
             if (p >= end) {
                 return suspend(p, base);
             }
@@ -184,9 +183,7 @@ public final class RequestHead {
             int maxUri = limits.maxUriBytes();
             // Stop one byte past the limit: that byte decides between 414 and a complete target.
             int stop = p + Math.min(end - p, maxUri + 1 - (p - start));
-            while (p < stop && HttpChars.isTargetChar(buf.getByte(p))) {
-                p++;
-            }
+            p = HttpChars.skipTargetChars(buf, p, stop);
             if (p - start > maxUri) {
                 return ParseResult.URI_TOO_LONG;
             }
@@ -301,24 +298,11 @@ public final class RequestHead {
      * request-target, and origin servers disagree about what follows it.
      */
     private boolean scanPath(DirectBuffer buf, int base, int from, int to) {
-        int i = from;
-        while (i < to) {
-            byte b = buf.getByte(i);
-            if (b == HttpChars.QUESTION) {
-                break;
-            }
-            if (b == HttpChars.HASH) {
-                return false;
-            }
-            i++;
+        if (HttpChars.indexOf(buf, from, to, HttpChars.HASH) < to) {
+            return false;
         }
         pathStart = from - base;
-        pathLength = i - from;
-        for (; i < to; i++) {
-            if (buf.getByte(i) == HttpChars.HASH) {
-                return false;
-            }
-        }
+        pathLength = HttpChars.indexOf(buf, from, to, HttpChars.QUESTION) - from;
         return true;
     }
 

@@ -138,9 +138,7 @@ public final class ResponseHead {
             reasonStart = p - base;
             state = REASON;
         }
-        while (p < end && HttpChars.isFieldChar(buf.getByte(p))) {
-            p++;
-        }
+        p = HttpChars.skipFieldChars(buf, p, end);
         if (p >= end) {
             pos = p - base;
             return true;
