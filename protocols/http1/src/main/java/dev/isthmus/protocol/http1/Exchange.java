@@ -149,7 +149,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             fail(ProxyError.BODY_TOO_LARGE, null);
             return;
         }
-        if (request.expectIndex() >= 0 && !request.expectContinue()) {
+        // Expect means nothing in HTTP/1.0 (RFC 9110 §10.1.1).
+        if (request.expectIndex() >= 0 && request.versionMinor() == 1 && !request.expectContinue()) {
             fail(ProxyError.EXPECTATION_FAILED, null);
             return;
         }
@@ -612,7 +613,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         }
         responseStarted = true;
         responseState = RESPONSE_BODY;
-        if (HeadBuilder.responseNeedsRewrite(response, responseEdits, connectionField != null)) {
+        if (HeadBuilder.responseNeedsRewrite(response, in.view(), responseEdits, connectionField != null)) {
             Chunk head = http.chunkFor(headLength + 64);
             int written = head == null ? -1
                     : http.heads.clientResponse(response, in.view(), responseEdits, false, connectionField, head);

@@ -27,6 +27,8 @@ final class HeadBuilder {
     private static final byte[] VIA_1_1 = "1.1 isthmus".getBytes(US_ASCII);
     private static final byte[] VIA_1_0 = "1.0 isthmus".getBytes(US_ASCII);
     private static final byte[] HOST = "Host: ".getBytes(US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(US_ASCII);
+    private static final byte[] CONTENT_LENGTH_LOWER = "content-length".getBytes(US_ASCII);
     private static final byte[] CONNECTION_UPGRADE = "Connection: upgrade\r\n".getBytes(US_ASCII);
     private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(US_ASCII);
     private static final byte[] CONNECTION_KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(US_ASCII);
@@ -78,6 +80,13 @@ final class HeadBuilder {
                         continue;
                     }
                 }
+                case HeaderId.CONTENT_LENGTH -> {
+                    // Written once, normalised, below: "5, 5" is valid for us but not for every origin.
+                    continue;
+                }
+                case HeaderId.TRANSFER_ENCODING -> {
+                    // Framing is never dropped, even when a client lists it in Connection.
+                }
                 case HeaderId.X_FORWARDED_FOR -> {
                     forwardedFor++;
                     continue;
@@ -96,6 +105,11 @@ final class HeadBuilder {
                 continue;
             }
             field(w, in, request.nameOffset(i), request.nameLength(i), request.valueOffset(i), request.valueLength(i));
+        }
+        if (request.contentLength() >= 0) {
+            w.put(CONTENT_LENGTH);
+            w.putDecimal(request.contentLength());
+            w.putCrlf();
         }
         if (request.isAbsoluteForm()) {
             w.put(HOST);
@@ -134,7 +148,8 @@ final class HeadBuilder {
      * Whether the response head can go to the client byte for byte: no hop-by-hop fields to
      * strip, no edits, and no Connection field the proxy must add.
      */
-    static boolean responseNeedsRewrite(ResponseHead response, HeaderEdits edits, boolean addConnectionField) {
+    static boolean responseNeedsRewrite(ResponseHead response, DirectBuffer in, HeaderEdits edits,
+                                        boolean addConnectionField) {
         if (addConnectionField || !edits.isEmpty()) {
             return true;
         }
@@ -142,6 +157,11 @@ final class HeadBuilder {
             int id = response.headerId(i);
             if (id == HeaderId.CONNECTION || id == HeaderId.KEEP_ALIVE || id == HeaderId.PROXY_CONNECTION
                     || response.listedInConnection(i)) {
+                return true;
+            }
+            if (id == HeaderId.CONTENT_LENGTH
+                    && (response.find(CONTENT_LENGTH_LOWER) != i || !isDecimal(in, response.valueOffset(i), response.valueLength(i)))) {
+                // Repeated fields or a list ("5, 5"): send one normalised field.
                 return true;
             }
         }
@@ -170,9 +190,19 @@ final class HeadBuilder {
         w.putCrlf();
         for (int i = 0; i < response.headerCount(); i++) {
             int id = response.headerId(i);
+            boolean framing = id == HeaderId.CONTENT_LENGTH || id == HeaderId.TRANSFER_ENCODING;
             boolean hop = id == HeaderId.CONNECTION || id == HeaderId.KEEP_ALIVE || id == HeaderId.PROXY_CONNECTION
-                    || (response.listedInConnection(i) && !(upgrade && id == HeaderId.UPGRADE));
+                    || (response.listedInConnection(i) && !framing && !(upgrade && id == HeaderId.UPGRADE));
             if (hop || edits.isRemoved(in, response.nameOffset(i), response.nameLength(i))) {
+                continue;
+            }
+            if (id == HeaderId.CONTENT_LENGTH) {
+                // One normalised field, whatever repetition or list the upstream sent.
+                if (response.find(CONTENT_LENGTH_LOWER) == i) {
+                    w.put(CONTENT_LENGTH);
+                    w.putDecimal(response.contentLength());
+                    w.putCrlf();
+                }
                 continue;
             }
             field(w, in, response.nameOffset(i), response.nameLength(i), response.valueOffset(i), response.valueLength(i));
@@ -214,6 +244,16 @@ final class HeadBuilder {
         w.put(close ? CONNECTION_CLOSE : CONNECTION_KEEP_ALIVE);
         w.putCrlf();
         return w.overflowed() ? -1 : w.position();
+    }
+
+    private static boolean isDecimal(DirectBuffer in, int offset, int length) {
+        for (int i = 0; i < length; i++) {
+            byte b = in.getByte(offset + i);
+            if (b < '0' || b > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static byte[] connectionClose() {
