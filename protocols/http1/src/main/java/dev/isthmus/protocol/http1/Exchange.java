@@ -739,7 +739,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             acquireUpstream(true);
             return;
         }
-        abort(ProxyError.UPSTREAM_BROKEN, cause);
+        // Before any response byte reached the client it gets 502; after, fail cuts the connection.
+        fail(ProxyError.UPSTREAM_BROKEN, cause);
     }
 
     private void startTunnel(Chunk in, int headLength) {
