@@ -1,0 +1,177 @@
+package dev.isthmus.protocol.http1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.isthmus.core.upstream.Peer;
+import dev.isthmus.core.upstream.PoolSettings;
+import dev.isthmus.core.upstream.UpstreamGroup;
+import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+import dev.isthmus.core.upstream.balance.HashKey;
+import dev.isthmus.core.upstream.health.ActiveCheck;
+import dev.isthmus.core.upstream.health.PassiveCheck;
+
+/**
+ * Balancing and active health checks seen through the proxy: where requests from a real
+ * client end up, counted at three origins. One event loop, so one balancer state decides.
+ */
+class BalancingAndHealthTest {
+    private final List<TestOrigin> origins = new ArrayList<>();
+    private ErrorHarness proxy;
+    private HttpClient http;
+
+    @BeforeEach
+    void start() throws IOException {
+        for (int i = 0; i < 3; i++) {
+            origins.add(new TestOrigin());
+        }
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        http.close();
+        if (proxy != null) {
+            proxy.close();
+        }
+        for (TestOrigin origin : origins) {
+            origin.close();
+        }
+    }
+
+    @Test
+    void roundRobinSplitsEvenly() throws Exception {
+        startProxy(BalanceAlgorithm.ROUND_ROBIN, null, null, null, 3);
+        for (int i = 0; i < 300; i++) {
+            assertEquals(200, get("/echo?n=" + i, null).statusCode());
+        }
+        assertEquals(List.of(100L, 100L, 100L), served(3));
+    }
+
+    @Test
+    void weightedRoundRobinFollowsTheWeightsExactly() throws Exception {
+        startProxy(BalanceAlgorithm.WEIGHTED_ROUND_ROBIN, null, new int[] {3, 1, 1}, null, 3);
+        for (int i = 0; i < 250; i++) {
+            assertEquals(200, get("/echo?n=" + i, null).statusCode());
+        }
+        assertEquals(List.of(150L, 50L, 50L), served(3));
+    }
+
+    @Test
+    void consistentHashOnAHeaderKeepsEachDeviceOnOneOrigin() throws Exception {
+        startProxy(BalanceAlgorithm.CONSISTENT_HASH, HashKey.parse("header:X-Device-Id"), null, null, 3);
+        Map<String, Integer> home = new HashMap<>();
+        int request = 0;
+        for (int round = 0; round < 3; round++) {
+            for (int device = 0; device < 100; device++) {
+                String id = "device-" + device;
+                String target = "/echo?r=" + request++;
+                assertEquals(200, get(target, id).statusCode());
+                int servedBy = originOf(target);
+                Integer previous = home.putIfAbsent(id, servedBy);
+                if (previous != null) {
+                    assertEquals(previous, servedBy, id + " moved to another origin in round " + round);
+                }
+            }
+        }
+        assertEquals(3, home.values().stream().distinct().count(), "100 devices should reach all 3 origins");
+    }
+
+    /**
+     * One peer's health endpoint turns to 500: after {@code fall} failed probes it gets no
+     * traffic; back to 200, after {@code rise} good probes it gets its share again.
+     */
+    @Test
+    void activeHttpCheckTakesAPeerOutAndBringsItBack() throws Exception {
+        int rise = 2;
+        int fall = 2;
+        UpstreamGroup group = startProxy(BalanceAlgorithm.ROUND_ROBIN, null, null,
+                new ActiveCheck(ActiveCheck.Kind.HTTP, "/health", 200, Duration.ofMillis(50), Duration.ofMillis(500), rise, fall),
+                2);
+        Peer first = group.peers().get(0);
+        TestOrigin sick = origins.get(0);
+
+        sendTwenty("before");
+        assertEquals(List.of(10L, 10L), served(2), "both peers serve while healthy");
+
+        long probesBefore = healthProbes(sick);
+        sick.healthStatus = 500;
+        ErrorHarness.await("the failing peer goes down", () -> !first.isActiveHealthy());
+        assertTrue(healthProbes(sick) - probesBefore >= fall, "down before " + fall + " failed probes");
+        sendTwenty("down");
+        assertEquals(List.of(0L, 20L), served(2, "down"), "a down peer got traffic");
+
+        probesBefore = healthProbes(sick);
+        sick.healthStatus = 200;
+        ErrorHarness.await("the peer comes back", first::isActiveHealthy);
+        assertTrue(healthProbes(sick) - probesBefore >= rise, "up before " + rise + " good probes");
+        sendTwenty("up");
+        assertEquals(List.of(10L, 10L), served(2, "up"), "the recovered peer is back in rotation");
+    }
+
+    private void sendTwenty(String phase) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, get("/echo?" + phase + "=" + i, null).statusCode());
+        }
+    }
+
+    private UpstreamGroup startProxy(BalanceAlgorithm algorithm, HashKey key, int[] weights, ActiveCheck check, int peers)
+            throws IOException {
+        UpstreamGroup group = ErrorHarness.group(algorithm, key, check, PassiveCheck.OFF, 0, PoolSettings.DEFAULT, weights,
+                origins.stream().limit(peers).map(TestOrigin::address).toArray(java.net.InetSocketAddress[]::new));
+        proxy = ErrorHarness.routing(ErrorHarness.SHORT, group);
+        return group;
+    }
+
+    private HttpResponse<String> get(String path, String deviceId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(proxy.uri(path)).timeout(Duration.ofSeconds(5));
+        if (deviceId != null) {
+            request.header("X-Device-Id", deviceId);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Requests (not health probes) each of the first {@code count} origins received. */
+    private List<Long> served(int count) {
+        return served(count, "");
+    }
+
+    /** Requests whose target contains {@code marker} that each origin received. */
+    private List<Long> served(int count, String marker) {
+        return origins.stream().limit(count)
+                .map(o -> o.requests.stream().filter(r -> !r.target().equals("/health") && r.target().contains(marker)).count())
+                .toList();
+    }
+
+    private static long healthProbes(TestOrigin origin) {
+        return origin.requests.stream().filter(r -> r.target().equals("/health")).count();
+    }
+
+    private int originOf(String target) {
+        int found = -1;
+        for (int i = 0; i < origins.size(); i++) {
+            long hits = origins.get(i).requests.stream().filter(r -> r.target().equals(target)).count();
+            if (hits > 0) {
+                assertEquals(-1, found, target + " reached two origins");
+                assertEquals(1, hits, target + " reached an origin twice");
+                found = i;
+            }
+        }
+        assertTrue(found >= 0, target + " reached no origin");
+        return found;
+    }
+}
