@@ -108,17 +108,17 @@ class BalancingAndHealthTest {
         sendTwenty("before");
         assertEquals(List.of(10L, 10L), served(2), "both peers serve while healthy");
 
-        long probesBefore = healthProbes(sick);
+        int mark = sick.healthAnswers.size();
         sick.healthStatus = 500;
         ErrorHarness.await("the failing peer goes down", () -> !first.isActiveHealthy());
-        assertTrue(healthProbes(sick) - probesBefore >= fall, "down before " + fall + " failed probes");
+        assertTrue(answersSince(sick, mark, 500) >= fall, "down before " + fall + " failed probes");
         sendTwenty("down");
         assertEquals(List.of(0L, 20L), served(2, "down"), "a down peer got traffic");
 
-        probesBefore = healthProbes(sick);
+        mark = sick.healthAnswers.size();
         sick.healthStatus = 200;
         ErrorHarness.await("the peer comes back", first::isActiveHealthy);
-        assertTrue(healthProbes(sick) - probesBefore >= rise, "up before " + rise + " good probes");
+        assertTrue(answersSince(sick, mark, 200) >= rise, "up before " + rise + " good probes");
         sendTwenty("up");
         assertEquals(List.of(10L, 10L), served(2, "up"), "the recovered peer is back in rotation");
     }
@@ -157,8 +157,9 @@ class BalancingAndHealthTest {
                 .toList();
     }
 
-    private static long healthProbes(TestOrigin origin) {
-        return origin.requests.stream().filter(r -> r.target().equals("/health")).count();
+    /** How many health probes after the first {@code mark} were answered with {@code status}. */
+    private static long answersSince(TestOrigin origin, int mark, int status) {
+        return origin.healthAnswers.stream().skip(mark).filter(s -> s == status).count();
     }
 
     private int originOf(String target) {

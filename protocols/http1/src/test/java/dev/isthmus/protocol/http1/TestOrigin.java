@@ -57,6 +57,8 @@ final class TestOrigin implements AutoCloseable {
     private final List<Socket> open = new ArrayList<>();
     /** Status answered on /health. */
     volatile int healthStatus = 200;
+    /** Every status /health answered, in order (recorded before the answer is written). */
+    final ConcurrentLinkedQueue<Integer> healthAnswers = new ConcurrentLinkedQueue<>();
     /** Holds /gate requests until counted down. */
     final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
 
@@ -236,7 +238,9 @@ final class TestOrigin implements AutoCloseable {
             }
             return false;
         } else if (path.equals("/health")) {
-            out.write(("HTTP/1.1 " + healthStatus + " Health\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            int status = healthStatus;
+            healthAnswers.add(status);
+            out.write(("HTTP/1.1 " + status + " Health\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         } else if (path.equals("/gate")) {
             try {
                 gate.await();
