@@ -30,11 +30,15 @@ import dev.isthmus.protocol.http1.route.RoutingProxy;
 /**
  * A proxy under test for error and resilience scenarios: a {@link Server} on 127.0.0.1:0 with
  * an {@link HttpProxyService} running either a {@link RoutingProxy} over upstream groups
- * (catch-all routes) or a given {@link ProxyHttp}, with short timeouts, and the metrics it
- * records. Closing it shuts the server down and stops the groups' health checks.
+ * (routes by path prefix) or a given {@link ProxyHttp}, and the metrics it records. Closing
+ * it shuts the server down and stops the groups' health checks.
  */
 final class ErrorHarness implements AutoCloseable {
-    /** Short timeouts so every timeout scenario ends in well under a second. */
+    /**
+     * Settings for most tests: connecting and lingering take at most 500 ms; the client and
+     * response timeouts are long enough (5 s and more) never to fire unless a test waits for them.
+     * Tests of a timeout set that one short themselves.
+     */
     static final HttpProxySettings SHORT = new HttpProxySettings(HeadLimits.DEFAULT, 64L << 20,
             Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(500),
             Duration.ofSeconds(5), Duration.ofMillis(500));

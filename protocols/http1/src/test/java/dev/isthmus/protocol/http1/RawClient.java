@@ -138,26 +138,9 @@ final class RawClient implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             throw e;
         } catch (SocketException e) {
+            // A reset counts as an end too.
             return true;
         }
-    }
-
-    /** Whether the connection is still usable from the proxy's side: nothing arrives within {@code millis}. */
-    boolean staysOpenFor(int millis) throws IOException {
-        socket.setSoTimeout(millis);
-        try {
-            return in.read() >= 0;
-        } catch (SocketTimeoutException e) {
-            return true;
-        } catch (SocketException e) {
-            return false;
-        } finally {
-            socket.setSoTimeout(5000);
-        }
-    }
-
-    void shutdownOutput() throws IOException {
-        socket.shutdownOutput();
     }
 
     /** Closes with a reset (SO_LINGER 0). */
