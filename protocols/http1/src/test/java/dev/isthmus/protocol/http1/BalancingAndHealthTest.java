@@ -123,6 +123,76 @@ class BalancingAndHealthTest {
         assertEquals(List.of(10L, 10L), served(2, "up"), "the recovered peer is back in rotation");
     }
 
+    /**
+     * Least-connections counts each request once against its peer, also when connecting to the
+     * peer failed and the retry found no usable peer at all (503): the failed peer was already
+     * released when the connect failed, and must not be released again when the request ends.
+     * Otherwise its count drops below the requests it really has, and it attracts traffic.
+     */
+    @Test
+    void leastConnCountsStayRightWhenARetryFindsNoPeer() throws Exception {
+        TestOrigin b = origins.get(0);
+        List<java.net.Socket> heldAtA = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.net.ServerSocket a = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> {
+            // Accepts requests and never answers them, until the listener closes.
+            try {
+                while (true) {
+                    java.net.Socket socket = a.accept();
+                    heldAtA.add(socket);
+                }
+            } catch (IOException closed) {
+                // the test closed the listener: from now on connecting to A is refused
+            }
+        });
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            UpstreamGroup group = ErrorHarness.group(BalanceAlgorithm.LEAST_CONN, null, null, PassiveCheck.OFF, 1,
+                    PoolSettings.DEFAULT, null, (java.net.InetSocketAddress) a.getLocalSocketAddress(), b.address());
+            proxy = ErrorHarness.routing(ErrorHarness.SHORT, group);
+            Peer peerA = group.peers().get(0);
+            Peer peerB = group.peers().get(1);
+
+            // Two requests held at B, three at A (the other peer is ejected meanwhile to steer them).
+            peerA.ejectUntil(System.nanoTime() + Duration.ofSeconds(60).toNanos());
+            for (int i = 0; i < 2; i++) {
+                clients.add(proxy.raw().send("GET /gate HTTP/1.1\r\nHost: x\r\n\r\n"));
+            }
+            ErrorHarness.await("B holds two requests", () -> b.requests.size() == 2);
+            peerA.ejectUntil(System.nanoTime());
+            peerB.ejectUntil(System.nanoTime() + Duration.ofSeconds(60).toNanos());
+            for (int i = 0; i < 3; i++) {
+                clients.add(proxy.raw().send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n"));
+            }
+            ErrorHarness.await("A holds three requests", () -> heldAtA.size() == 3);
+
+            // A now refuses; B is ejected: each request fails to connect to A and finds no other peer.
+            a.close();
+            for (int i = 0; i < 2; i++) {
+                try (RawClient client = proxy.raw()) {
+                    assertEquals("HTTP/1.1 503 Service Unavailable", client.get("/nowhere").statusLine());
+                }
+            }
+            assertEquals(2, proxy.connectFailures());
+
+            // In flight: A 3, B 2. With B back, least-connections must pick B without trying A.
+            peerB.ejectUntil(System.nanoTime());
+            try (RawClient client = proxy.raw()) {
+                assertEquals("HTTP/1.1 200 OK", client.get("/after").statusLine());
+            }
+            assertEquals(2, proxy.connectFailures(), "A was picked: its in-flight count was released twice");
+        } finally {
+            b.gate.countDown();
+            a.close();
+            for (java.net.Socket socket : heldAtA) {
+                socket.close();
+            }
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
     private void sendTwenty(String phase) throws Exception {
         for (int i = 0; i < 20; i++) {
             assertEquals(200, get("/echo?" + phase + "=" + i, null).statusCode());
