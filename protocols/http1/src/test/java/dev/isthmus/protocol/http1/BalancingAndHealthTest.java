@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,13 +137,13 @@ class BalancingAndHealthTest {
     @Test
     void leastConnCountsStayRightWhenARetryFindsNoPeer() throws Exception {
         TestOrigin b = origins.get(0);
-        List<java.net.Socket> heldAtA = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.net.ServerSocket a = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        List<Socket> heldAtA = new CopyOnWriteArrayList<>();
+        ServerSocket a = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             // Accepts requests and never answers them, until the listener closes.
             try {
                 while (true) {
-                    java.net.Socket socket = a.accept();
+                    Socket socket = a.accept();
                     heldAtA.add(socket);
                 }
             } catch (IOException closed) {
@@ -148,7 +153,7 @@ class BalancingAndHealthTest {
         List<RawClient> clients = new ArrayList<>();
         try {
             UpstreamGroup group = ErrorHarness.group(BalanceAlgorithm.LEAST_CONN, null, null, PassiveCheck.OFF, 1,
-                    PoolSettings.DEFAULT, null, (java.net.InetSocketAddress) a.getLocalSocketAddress(), b.address());
+                    PoolSettings.DEFAULT, null, (InetSocketAddress) a.getLocalSocketAddress(), b.address());
             proxy = ErrorHarness.routing(ErrorHarness.SHORT, group);
             Peer peerA = group.peers().get(0);
             Peer peerB = group.peers().get(1);
@@ -184,7 +189,7 @@ class BalancingAndHealthTest {
         } finally {
             b.gate.countDown();
             a.close();
-            for (java.net.Socket socket : heldAtA) {
+            for (Socket socket : heldAtA) {
                 socket.close();
             }
             for (RawClient client : clients) {
@@ -202,7 +207,7 @@ class BalancingAndHealthTest {
     private UpstreamGroup startProxy(BalanceAlgorithm algorithm, HashKey key, int[] weights, ActiveCheck check, int peers)
             throws IOException {
         UpstreamGroup group = ErrorHarness.group(algorithm, key, check, PassiveCheck.OFF, 0, PoolSettings.DEFAULT, weights,
-                origins.stream().limit(peers).map(TestOrigin::address).toArray(java.net.InetSocketAddress[]::new));
+                origins.stream().limit(peers).map(TestOrigin::address).toArray(InetSocketAddress[]::new));
         proxy = ErrorHarness.routing(ErrorHarness.SHORT, group);
         return group;
     }

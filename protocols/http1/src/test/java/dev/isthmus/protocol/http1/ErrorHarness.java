@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,16 +136,16 @@ final class ErrorHarness implements AutoCloseable {
      */
     static final class Blackhole implements AutoCloseable {
         private final ServerSocket listener;
-        private final List<java.net.Socket> filling = new ArrayList<>();
+        private final List<Socket> filling = new ArrayList<>();
 
         Blackhole() throws IOException {
             listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
             for (int i = 0; i < 16; i++) {
-                java.net.Socket socket = new java.net.Socket();
+                Socket socket = new Socket();
                 try {
                     socket.connect(listener.getLocalSocketAddress(), 200);
                     filling.add(socket);
-                } catch (java.net.SocketTimeoutException e) {
+                } catch (SocketTimeoutException e) {
                     socket.close();
                     return;
                 }
@@ -158,7 +160,7 @@ final class ErrorHarness implements AutoCloseable {
 
         @Override
         public void close() throws IOException {
-            for (java.net.Socket socket : filling) {
+            for (Socket socket : filling) {
                 socket.close();
             }
             listener.close();

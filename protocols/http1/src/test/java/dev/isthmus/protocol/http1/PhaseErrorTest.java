@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -143,7 +144,7 @@ class PhaseErrorTest {
     @BeforeEach
     void start() throws IOException {
         origin = new TestOrigin();
-        java.net.InetSocketAddress dead = ErrorHarness.deadAddress();
+        InetSocketAddress dead = ErrorHarness.deadAddress();
         recording = new Recording(new Peer(0, origin.address().getHostString(), origin.port(), 1),
                 new Peer(1, dead.getHostString(), dead.getPort(), 1),
                 new Peer(2, blackhole.address().getHostString(), blackhole.address().getPort(), 1));
