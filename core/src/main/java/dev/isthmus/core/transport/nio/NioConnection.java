@@ -54,6 +54,9 @@ final class NioConnection implements Connection, ChunkWaiter {
     private int[] queueStart = new int[INITIAL_QUEUE];
     private int[] queueEnd = new int[INITIAL_QUEUE];
     private ByteBuffer[] gather = new ByteBuffer[INITIAL_QUEUE];
+    /** The window each gathered chunk had before the write, put back afterwards. */
+    private int[] gatherStart = new int[INITIAL_QUEUE];
+    private int[] gatherEnd = new int[INITIAL_QUEUE];
     private int queued;
 
     int deferredEvents;
@@ -215,6 +218,8 @@ final class NioConnection implements Connection, ChunkWaiter {
         queueStart = Arrays.copyOf(queueStart, size);
         queueEnd = Arrays.copyOf(queueEnd, size);
         gather = Arrays.copyOf(gather, size);
+        gatherStart = Arrays.copyOf(gatherStart, size);
+        gatherEnd = Arrays.copyOf(gatherEnd, size);
     }
 
     @Override
@@ -261,14 +266,26 @@ final class NioConnection implements Connection, ChunkWaiter {
             long expected = 0;
             for (int i = 0; i < slots; i++) {
                 ByteBuffer view = queue[i].nio();
+                // A queued chunk may still be in use elsewhere (a client's input holding the
+                // next pipelined request behind a forwarded body slice): its window is borrowed
+                // for the write and put back, never left moved.
+                gatherStart[i] = view.position();
+                gatherEnd[i] = view.limit();
                 view.limit(queueEnd[i]).position(queueStart[i]);
                 gather[i] = view;
                 expected += queueEnd[i] - queueStart[i];
             }
-            long written = slots == 1 ? channel.write(gather[0]) : channel.write(gather, 0, slots);
+            long written;
+            try {
+                written = slots == 1 ? channel.write(gather[0]) : channel.write(gather, 0, slots);
+            } finally {
+                for (int i = 0; i < slots; i++) {
+                    queueStart[i] = gather[i].position();
+                    gather[i].limit(gatherEnd[i]).position(gatherStart[i]);
+                }
+            }
             int done = 0;
             for (int i = 0; i < slots; i++) {
-                queueStart[i] = gather[i].position();
                 gather[i] = null;
                 if (queueStart[i] == queueEnd[i]) {
                     done++;

@@ -91,6 +91,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private boolean upgradeRequested;
     private boolean headRequest;
     private boolean connected;
+    /** Set while {@link #sendRequest} pumps: the head is queued but not yet flushed. */
+    private boolean bodyBehindHead;
 
     private int responseState;
     private Chunk responseInput;
@@ -357,7 +359,16 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             // Nothing follows an Upgrade request until the upstream has switched protocols.
             requestComplete = true;
         }
+        // Body bytes already read (they came with the head) queue behind the head and go out
+        // in the same flush; the head alone must not count as upstream back-pressure.
+        UpstreamConnection sending = upstream;
+        bodyBehindHead = true;
         pumpRequestBody();
+        bodyBehindHead = false;
+        if (upstream != sending) {
+            // The body failed (malformed, too large) and the exchange is over: no timer for it.
+            return;
+        }
         if (!up.flush() && up.isOpen()) {
             client.connection.suspendRead();
         }
@@ -396,7 +407,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                 return;
             }
             boolean toUpstream = !discardRequestBody;
-            if (toUpstream && (upstream == null || !connected || upstream.connection.hasPendingWrites())) {
+            if (toUpstream && (upstream == null || !connected
+                    || (upstream.connection.hasPendingWrites() && !bodyBehindHead))) {
                 return;
             }
             int available = in.readable();
@@ -727,7 +739,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             acquireUpstream(true);
             return;
         }
-        abort(ProxyError.UPSTREAM_BROKEN, cause);
+        // Before any response byte reached the client it gets 502; after, fail cuts the connection.
+        fail(ProxyError.UPSTREAM_BROKEN, cause);
     }
 
     private void startTunnel(Chunk in, int headLength) {

@@ -37,6 +37,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * /reset              closes the socket without answering (with SO_LINGER 0: a reset)
  * /garbage            answers bytes that are not HTTP
  * /upgrade            101 Switching Protocols, then echoes bytes until end of stream
+ * /short/N            200 promising N bytes (Content-Length), sends half of them, closes
+ * /fin                200 "fin" framed for keep-alive (no Connection: close), then closes at once
+ * /stale              200 "stale" for keep-alive; the next request on that connection is read
+ *                     and the connection closed without an answer (a keep-alive race lost)
+ * /health             status {@link #healthStatus} (200 unless a test changes it), empty body
+ * /gate               waits until {@link #gate} is opened, then 200 "gate"
  * anything else       200 "ok"
  * </pre>
  *
@@ -49,6 +55,12 @@ final class TestOrigin implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
     private final List<Socket> open = new ArrayList<>();
+    /** Status answered on /health. */
+    volatile int healthStatus = 200;
+    /** Every status /health answered, in order (recorded before the answer is written). */
+    final ConcurrentLinkedQueue<Integer> healthAnswers = new ConcurrentLinkedQueue<>();
+    /** Holds /gate requests until counted down. */
+    final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
 
     record Request(String method, String target, Map<String, List<String>> fields, long bodyBytes, byte[] body) {
         String field(String name) {
@@ -123,6 +135,9 @@ final class TestOrigin implements AutoCloseable {
         if (fields.containsKey("transfer-encoding")) {
             while (true) {
                 String sizeLine = line(in);
+                if (sizeLine == null) {
+                    throw new java.io.EOFException("connection ended inside a chunked body");
+                }
                 int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
                 if (size == 0) {
                     while (!line(in).isEmpty()) {
@@ -134,7 +149,13 @@ final class TestOrigin implements AutoCloseable {
                 line(in);
             }
         } else if (fields.containsKey("content-length")) {
-            body.write(in.readNBytes(Integer.parseInt(fields.get("content-length").get(0))));
+            int length = Integer.parseInt(fields.get("content-length").get(0));
+            byte[] bytes = in.readNBytes(length);
+            if (bytes.length < length) {
+                // An incomplete request is not recorded: it never reached the origin as a request.
+                throw new java.io.EOFException("connection ended inside a body");
+            }
+            body.write(bytes);
         }
         return body.toByteArray();
     }
@@ -198,6 +219,35 @@ final class TestOrigin implements AutoCloseable {
             }
             socket.shutdownOutput();
             return false;
+        } else if (path.startsWith("/short/")) {
+            int promised = Integer.parseInt(path.substring(7));
+            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + promised + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(pattern(promised / 2));
+            out.flush();
+            return false;
+        } else if (path.equals("/fin")) {
+            send(out, 200, "fin\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return false;
+        } else if (path.equals("/stale")) {
+            send(out, 200, "stale\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // Read the whole next head (no unread bytes, so closing sends FIN, not a reset).
+            for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
+                // dropped
+            }
+            return false;
+        } else if (path.equals("/health")) {
+            int status = healthStatus;
+            healthAnswers.add(status);
+            out.write(("HTTP/1.1 " + status + " Health\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        } else if (path.equals("/gate")) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                return false;
+            }
+            send(out, 200, "gate\n".getBytes(StandardCharsets.US_ASCII));
         } else if (request.method().equals("HEAD")) {
             out.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         } else {

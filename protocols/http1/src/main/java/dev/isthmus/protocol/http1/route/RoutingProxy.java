@@ -100,8 +100,10 @@ public final class RoutingProxy implements ProxyHttp<Void> {
             return;
         }
         UpstreamGroup group = r.group();
-        if (error == ProxyError.CONNECT_FAILED || error == ProxyError.CONNECT_TIMEOUT) {
-            // Already released and counted in failToConnect.
+        if (session.hasTried(peer)) {
+            // Connecting to it failed: already released and counted in failToConnect. It is still
+            // the session's peer when the request ended that way, or when the retry found no
+            // usable peer (503) after it.
             return;
         }
         group.selection(session.loopIndex()).release(peer);
