@@ -180,6 +180,10 @@ final class ClientConnection extends Timer implements ConnectionHandler {
     private void reject(int status) {
         http.service.metrics.badRequests.increment(http.shard);
         http.service.metrics.response(http.shard, status);
+        if (http.failures.allow(http.loop.now())) {
+            http.failures.log(System.Logger.Level.INFO, "client " + connection.remoteAddress() + ": " + status + " "
+                    + StatusText.reason(status) + (status == 408 ? " (request head too slow)" : " (refused request head)"));
+        }
         sendGenerated(status, true);
         closeGracefully();
     }

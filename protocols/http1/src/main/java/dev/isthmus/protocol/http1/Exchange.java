@@ -344,7 +344,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
 
     private void sendRequest() {
         Connection up = upstream.connection;
-        keepHeadForRetry = upstream.served > 0 && requestComplete && !retried;
+        // Sending again is only safe for idempotent methods (RFC 9110 §9.2.2) that carried no body.
+        keepHeadForRetry = upstream.served > 0 && requestComplete && !retried && isIdempotent(request.method());
         if (keepHeadForRetry) {
             upstreamHead.retain();
         }
@@ -802,10 +803,36 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         status = generatedStatus;
         responseStarted = true;
         closeClientAfter = true;
+        error = ProxyError.BAD_REQUEST;
+        notifyError(error, null);
         http.service.metrics.badRequests.increment(http.shard);
         client.sendGenerated(generatedStatus, true);
-        error = ProxyError.BAD_REQUEST;
+        logFailure(generatedStatus, error, null);
         finish();
+    }
+
+    private static boolean isIdempotent(int method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.PUT || method == HttpMethod.DELETE;
+    }
+
+    /** One line per failed exchange, within the loop's log budget (attacks must not flood the log). */
+    private void logFailure(int answered, ProxyError kind, Throwable cause) {
+        if (!http.failures.allow(loop().now())) {
+            return;
+        }
+        StringBuilder line = new StringBuilder(128).append("client ").append(clientIpView).append(' ')
+                .append(method()).append(' ').append(target()).append(": ");
+        line.append(answered > 0 ? answered + " " + StatusText.reason(answered) : "connection cut");
+        line.append(" (").append(kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        if (peer != null && kind.isUpstreamFault()) {
+            line.append(", upstream ").append(peer.name());
+        }
+        if (cause != null) {
+            line.append(", ").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+        }
+        http.failures.log(kind.status() >= 500 || kind.status() == 0 ? System.Logger.Level.WARNING
+                : System.Logger.Level.INFO, line.append(')').toString());
     }
 
     /**
@@ -818,6 +845,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         }
         error = kind;
         notifyError(kind, cause);
+        logFailure(!responseStarted && client.connection.isOpen() ? kind.status() : 0, kind, cause);
         closeUpstream();
         if (!responseStarted && kind.status() > 0 && client.connection.isOpen()) {
             status = kind.status();
@@ -844,6 +872,9 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         if (error == null) {
             error = kind;
             notifyError(kind, cause);
+            if (kind != ProxyError.CLIENT_GONE) {
+                logFailure(0, kind, cause);
+            }
         }
         closeUpstream();
         client.close();

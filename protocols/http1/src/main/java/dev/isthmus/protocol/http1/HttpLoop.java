@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.observe.RateLimitedLog;
 import dev.isthmus.core.server.LoopService;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
@@ -19,6 +20,8 @@ final class HttpLoop implements LoopService {
     final int shard;
     final UpstreamPool pool;
     final HeadBuilder heads = new HeadBuilder();
+    /** Failed exchanges and refused requests, at most 20 lines a second per loop. */
+    final RateLimitedLog failures = new RateLimitedLog(System.getLogger("dev.isthmus.protocol.http1.HttpProxy"), 20);
     private final ArrayDeque<Exchange> freeExchanges = new ArrayDeque<>();
     private ClientConnection clients;
     boolean draining;
