@@ -357,7 +357,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             // Nothing follows an Upgrade request until the upstream has switched protocols.
             requestComplete = true;
         }
-        pumpRequestBody();
+        // Body bytes that came with the head go right behind it, in the same write.
+        pumpRequestBody(true);
         if (!up.flush() && up.isOpen()) {
             client.connection.suspendRead();
         }
@@ -390,13 +391,23 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
      * a direct response), as far as the framing says they belong to this request.
      */
     private void pumpRequestBody() {
+        pumpRequestBody(false);
+    }
+
+    /**
+     * @param behindHead the request head was just queued on the upstream and not flushed yet:
+     *                   its pending write is no reason to hold the body back (nothing would
+     *                   call again once the flush succeeds)
+     */
+    private void pumpRequestBody(boolean behindHead) {
         while (!requestComplete && !finished) {
             Chunk in = client.input;
             if (in == null) {
                 return;
             }
             boolean toUpstream = !discardRequestBody;
-            if (toUpstream && (upstream == null || !connected || upstream.connection.hasPendingWrites())) {
+            if (toUpstream && (upstream == null || !connected
+                    || (upstream.connection.hasPendingWrites() && !behindHead))) {
                 return;
             }
             int available = in.readable();
