@@ -569,10 +569,11 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                 }
                 if (code != 100 || !continueSent) {
                     // Interim responses (103 Early Hints, an upstream's own 100) are passed on as they are.
-                    in.retain().window(in.start(), in.start() + length);
-                    int end = responseInput.end();
+                    int start = in.start();
+                    int end = in.end();
+                    in.retain().window(start, start + length);
                     client.connection.write(in);
-                    in.window(in.start() + length, end);
+                    in.window(start + length, end);
                 } else {
                     in.window(in.start() + length, in.end());
                 }
