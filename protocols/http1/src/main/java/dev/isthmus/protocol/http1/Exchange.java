@@ -567,7 +567,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                     startTunnel(in, length);
                     return;
                 }
-                if (code != 100 || !continueSent) {
+                // HTTP/1.0 has no 1xx: its clients never get one (RFC 9110 §15.2).
+                if (request.versionMinor() == 1 && (code != 100 || !continueSent)) {
                     // Interim responses (103 Early Hints, an upstream's own 100) are passed on as they are.
                     int start = in.start();
                     int end = in.end();
