@@ -574,6 +574,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                     int end = in.end();
                     in.retain().window(start, start + length);
                     client.connection.write(in);
+                    // Now, not with the final response: early hints are only worth something early.
+                    client.connection.flush();
                     in.window(start + length, end);
                 } else {
                     in.window(in.start() + length, in.end());
