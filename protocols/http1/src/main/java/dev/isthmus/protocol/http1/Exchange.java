@@ -437,11 +437,22 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                     return;
                 }
                 if (toUpstream) {
-                    int start = in.start();
-                    int end = in.end();
-                    in.retain().window(start, start + take);
-                    upstream.connection.write(in);
-                    in.window(start, end);
+                    if (take == available) {
+                        // All of the input is body: the upstream gets the chunk, the client lets go of it below.
+                        upstream.connection.write(in.retain());
+                    } else {
+                        // A pipelined request follows the body in this chunk. The transport moves a
+                        // queued chunk's window when it writes it (the window is the NIO buffer's
+                        // position and limit), which would lose those bytes: send a copy instead.
+                        Chunk copy = http.chunkFor(take);
+                        if (copy == null) {
+                            fail(ProxyError.INTERNAL, null);
+                            return;
+                        }
+                        copy.view().putBytes(0, in.view(), in.start(), take);
+                        copy.window(0, take);
+                        upstream.connection.write(copy);
+                    }
                 }
                 client.consume(take);
             }
