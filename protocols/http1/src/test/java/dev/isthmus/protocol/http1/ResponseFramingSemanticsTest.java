@@ -119,6 +119,20 @@ class ResponseFramingSemanticsTest {
     }
 
     @Test
+    void largeBodiesReachAClientThatReadsSlowlyIntactAndInOrder() throws Exception {
+        // A small receive buffer keeps the proxy's writes to the client incomplete most of the time.
+        try (SemanticsWire wire = new SemanticsWire(proxy.address(), 4096)) {
+            wire.send("GET /bytes/" + TEN_MIB + " HTTP/1.1\r\nHost: o\r\n\r\nGET /chunked/3000000 HTTP/1.1\r\nHost: o\r\n\r\n"
+                    + "GET /echo?after=large HTTP/1.1\r\nHost: o\r\n\r\n");
+            assertArrayEquals(TestOrigin.pattern(TEN_MIB), wire.read("GET").body());
+            SemanticsWire.Response chunked = wire.read("GET");
+            assertArrayEquals(TestOrigin.pattern(3_000_000), chunked.body());
+            assertEquals("done", chunked.trailer("X-Digest"));
+            assertTrue(wire.read("GET").text().startsWith("GET /echo?after=large\n"));
+        }
+    }
+
+    @Test
     void tenMebibyteBodiesArriveIntact() throws Exception {
         byte[] expected = TestOrigin.pattern(TEN_MIB);
         HttpResponse<byte[]> viaLength = client.send(HttpRequest.newBuilder(proxy.uri("/bytes/" + TEN_MIB)).build(),

@@ -29,7 +29,15 @@ final class SemanticsWire implements AutoCloseable {
     private final OutputStream out;
 
     SemanticsWire(InetSocketAddress address) throws IOException {
+        this(address, 0);
+    }
+
+    /** @param receiveBuffer the socket's receive buffer size, 0 for the default; small makes a slow reader */
+    SemanticsWire(InetSocketAddress address, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(address, TIMEOUT_MILLIS);
         socket.setSoTimeout(TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);
