@@ -45,6 +45,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private static final int RESPONSE_BODY = 2;
     private static final int RESPONSE_DONE = 3;
 
+    private static final String ROOT_PATH = "/";
     private static final byte[] CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     final HttpLoop http;
@@ -1107,6 +1108,11 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
 
     @Override
     public CharSequence path() {
+        if (request.pathLength() == 0 && request.isAbsoluteForm()) {
+            // "http://host" and "http://host?q" have an empty path, which means "/" (RFC 9112 §3.2.1):
+            // routes must see what the origin will be sent.
+            return ROOT_PATH;
+        }
         return pathView.wrap(headChunk.view(), request.pathOffset(), request.pathLength());
     }
 
