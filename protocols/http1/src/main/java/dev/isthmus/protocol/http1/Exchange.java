@@ -709,11 +709,19 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         if (done) {
             responseState = RESPONSE_DONE;
             if (!requestComplete) {
-                // The upstream answered before the request body ended: the rest of it cannot
-                // be matched to anything, so neither connection can be reused.
+                // The upstream answered before the request body ended (an early refusal, nginx's
+                // "return"): it will not get the rest, so its connection goes. The client was not
+                // told to close, and its framing says where the body ends: read and drop the
+                // rest, and its connection stays in step for the next request, as with nginx.
                 upstreamReusable = false;
-                closeClientAfter = true;
-                requestComplete = true;
+                closeUpstream();
+                discardRequestBody = true;
+                client.connection.resumeRead();
+                pumpRequestBody();
+                if (!requestComplete) {
+                    // clientInput finishes the exchange once the rest has arrived.
+                    return;
+                }
             }
             finish();
         } else if (!flushed && downstream.isOpen() && upstream != null) {
