@@ -68,6 +68,41 @@ class KeepAliveSemanticsTest {
     }
 
     @Test
+    void aClientsConnectionCloseEndsOnlyTheClientConnection() throws Exception {
+        try (TestOrigin origin = new TestOrigin();
+             SemanticsProxy proxy = SemanticsProxy.start(HttpProxySettings.DEFAULT, 1, origin.address())) {
+            for (int i = 0; i < 3; i++) {
+                try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+                    wire.send("GET /echo?close=" + i + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
+                    SemanticsWire.Response response = wire.read("GET");
+                    assertEquals(200, response.status());
+                    assertEquals("close", response.field("Connection"), "the client is told the connection ends");
+                    assertTrue(wire.closedByPeer(), "the proxy closes after the response");
+                }
+            }
+            assertTrue(origin.requests.stream().allMatch(r -> r.field("Connection") == null),
+                    "Connection: close is the client's hop only");
+            assertEquals(1, origin.connections(), "the upstream connection outlives the client connections");
+        }
+    }
+
+    @Test
+    void anOriginsConnectionCloseEndsOnlyTheUpstreamConnection() throws Exception {
+        String answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+        try (SemanticsScriptedOrigin origin = new SemanticsScriptedOrigin(java.util.Map.of("/once", answer));
+             SemanticsProxy proxy = SemanticsProxy.start(HttpProxySettings.DEFAULT, 1, origin.address());
+             SemanticsWire wire = new SemanticsWire(proxy.address())) {
+            for (int i = 0; i < 3; i++) {
+                wire.send("GET /once HTTP/1.1\r\nHost: o\r\n\r\n");
+                SemanticsWire.Response response = wire.read("GET");
+                assertEquals("ok", response.text());
+                assertNull(response.field("Connection"), "the origin's close is not the client's:\n" + response.head());
+            }
+            assertEquals(3, origin.connections(), "a connection the origin closes is never reused");
+        }
+    }
+
+    @Test
     void concurrentClientsUseAtMostOneUpstreamConnectionPerConcurrentRequest() throws Exception {
         int clients = 50;
         int requestsEach = 20;

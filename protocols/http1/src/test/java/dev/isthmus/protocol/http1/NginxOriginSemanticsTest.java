@@ -272,6 +272,23 @@ class NginxOriginSemanticsTest {
     }
 
     @Test
+    void http10ClientsKeepTheirConnectionWithNginxBehind() throws Exception {
+        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+            for (String target : List.of("/small", "/files/text.txt", "/small")) {
+                wire.send("GET " + target + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+                SemanticsWire.Response response = wire.read("GET");
+                assertEquals(200, response.status(), response.head());
+                assertEquals("keep-alive", response.field("Connection").toLowerCase(java.util.Locale.ROOT), response.head());
+                assertEquals(target.equals("/small") ? "small body from nginx\n" : new String(text, ISO_8859_1),
+                        response.text());
+            }
+            wire.send("GET /small HTTP/1.0\r\n\r\n");
+            assertEquals("small body from nginx\n", wire.read("GET").text());
+            assertTrue(wire.closedByPeer());
+        }
+    }
+
+    @Test
     void uploadsAreStoredIntactByNginx() throws Exception {
         byte[] body = new byte[4 << 20];
         new Random(11).nextBytes(body);
