@@ -78,6 +78,30 @@ class RequestBodySemanticsTest {
     }
 
     @Test
+    void chunkedPostAndExpectContinueFromTheJdkClient() throws Exception {
+        byte[] streamed = random(1_500_000, 7);
+        byte[] expecting = random(2_000_000, 8);
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            // A body of unknown length goes out chunked.
+            HttpResponse<String> chunked = client.send(HttpRequest.newBuilder(proxy.uri("/echo?case=jdk-chunked"))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(streamed))).build(),
+                    HttpResponse.BodyHandlers.ofString(UTF_8));
+            assertEquals(200, chunked.statusCode());
+            assertEchoedBody(chunked.body(), streamed);
+
+            // The JDK client waits for 100 (Continue) before it sends this body.
+            HttpResponse<String> continued = client.send(HttpRequest.newBuilder(proxy.uri("/echo?case=jdk-expect"))
+                    .expectContinue(true).POST(HttpRequest.BodyPublishers.ofByteArray(expecting)).build(),
+                    HttpResponse.BodyHandlers.ofString(UTF_8));
+            assertEquals(200, continued.statusCode());
+            assertEchoedBody(continued.body(), expecting);
+        }
+        assertEquals("chunked", seen("/echo?case=jdk-chunked").field("Transfer-Encoding"));
+        assertArrayEquals(streamed, seen("/echo?case=jdk-chunked").body());
+        assertArrayEquals(expecting, seen("/echo?case=jdk-expect").body());
+    }
+
+    @Test
     void bodySentInTheSameWriteAsTheHead() throws Exception {
         try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
             for (int i = 0; i < 5; i++) {
