@@ -45,6 +45,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private static final int RESPONSE_BODY = 2;
     private static final int RESPONSE_DONE = 3;
 
+    private static final String ROOT_PATH = "/";
     private static final byte[] CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     final HttpLoop http;
@@ -439,6 +440,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                     return;
                 }
                 if (toUpstream) {
+                    // The body goes in the chunk it arrived in; the write queue keeps its own
+                    // window, so bytes of a pipelined request behind it stay the client's input.
                     int start = in.start();
                     int end = in.end();
                     in.retain().window(start, start + take);
@@ -569,12 +572,16 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                     startTunnel(in, length);
                     return;
                 }
-                if (code != 100 || !continueSent) {
+                // HTTP/1.0 has no 1xx: its clients never get one (RFC 9110 §15.2).
+                if (request.versionMinor() == 1 && (code != 100 || !continueSent)) {
                     // Interim responses (103 Early Hints, an upstream's own 100) are passed on as they are.
-                    in.retain().window(in.start(), in.start() + length);
-                    int end = responseInput.end();
+                    int start = in.start();
+                    int end = in.end();
+                    in.retain().window(start, start + length);
                     client.connection.write(in);
-                    in.window(in.start() + length, end);
+                    // Now, not with the final response: early hints are only worth something early.
+                    client.connection.flush();
+                    in.window(start + length, end);
                 } else {
                     in.window(in.start() + length, in.end());
                 }
@@ -695,11 +702,19 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         if (done) {
             responseState = RESPONSE_DONE;
             if (!requestComplete) {
-                // The upstream answered before the request body ended: the rest of it cannot
-                // be matched to anything, so neither connection can be reused.
+                // The upstream answered before the request body ended (an early refusal, nginx's
+                // "return"): it will not get the rest, so its connection goes. The client was not
+                // told to close, and its framing says where the body ends: read and drop the
+                // rest, and its connection stays in step for the next request, as with nginx.
                 upstreamReusable = false;
-                closeClientAfter = true;
-                requestComplete = true;
+                closeUpstream();
+                discardRequestBody = true;
+                client.connection.resumeRead();
+                pumpRequestBody();
+                if (!requestComplete) {
+                    // clientInput finishes the exchange once the rest has arrived.
+                    return;
+                }
             }
             finish();
         } else if (!flushed && downstream.isOpen() && upstream != null) {
@@ -1125,6 +1140,11 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
 
     @Override
     public CharSequence path() {
+        if (request.pathLength() == 0 && request.isAbsoluteForm()) {
+            // "http://host" and "http://host?q" have an empty path, which means "/" (RFC 9112 §3.2.1):
+            // routes must see what the origin will be sent.
+            return ROOT_PATH;
+        }
         return pathView.wrap(headChunk.view(), request.pathOffset(), request.pathLength());
     }
 
