@@ -1,5 +1,6 @@
 package dev.isthmus.protocol.http1.codec;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 import org.agrona.DirectBuffer;
@@ -11,7 +12,7 @@ import org.agrona.DirectBuffer;
  * <p>The scan is incremental: it stops where the input ends and resumes there on the next call,
  * so every byte is examined once however the head arrives. All positions are stored relative
  * to the start of the head, which lets the caller move the bytes between calls. Offsets live in
- * one int array, four ints a field, sized once to the largest field limit seen.
+ * one int array, four ints a field, grown by doubling up to the field limit and then kept.
  *
  * <p>Errors come back in request terms ({@link ParseResult#BAD_REQUEST},
  * {@link ParseResult#HEADERS_TOO_LARGE}); {@link ResponseHead} maps them to 502.
@@ -25,6 +26,8 @@ final class FieldSection {
     private static final int VALUE_OFFSET = 2;
     private static final int VALUE_LENGTH = 3;
     private static final int SLOT_INTS = 4;
+    /** Fields a head has room for before its arrays grow; most requests and responses have fewer. */
+    static final int INITIAL_CAPACITY = 16;
 
     /** Flag beside the id of a field whose name is one of the Connection options. */
     private static final int LISTED_IN_CONNECTION = 1 << 16;
@@ -100,11 +103,16 @@ final class FieldSection {
         upgrade = false;
     }
 
-    /** Sizes the arrays for {@code maxFields}; allocates only when the limit grows. */
-    void ensureCapacity(int maxFields) {
-        if (ids.length < maxFields) {
-            slots = new int[maxFields * SLOT_INTS];
-            ids = new int[maxFields];
+    /**
+     * Room for one more field. The arrays start small and double up to the field limit, so a
+     * head object parked with an idle or queued request costs little; a head with many fields
+     * grows them once and they stay grown.
+     */
+    private void growIfFull() {
+        if (count == ids.length) {
+            int capacity = Math.max(INITIAL_CAPACITY, ids.length * 2);
+            slots = Arrays.copyOf(slots, capacity * SLOT_INTS);
+            ids = Arrays.copyOf(ids, capacity);
         }
     }
 
@@ -198,6 +206,7 @@ final class FieldSection {
     }
 
     private int addField(DirectBuffer buf, int base, int contentEnd) {
+        growIfFull();
         int index = count;
         int slot = index * SLOT_INTS;
         int nameLength = nameEnd - nameStart;

@@ -28,7 +28,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Accessors are valid after {@link #parse} returned a positive length; offsets are absolute
  * indexes into the buffer of the last call. The parse allocates nothing: field offsets live in
- * int arrays sized once to {@link HeadLimits#maxHeaders()}.
+ * int arrays that grow (by doubling, up to {@link HeadLimits#maxHeaders()}) and are then kept.
  *
  * <p>Caveat for forwarding: {@link #listedInConnection(int)} reports what the client wrote. A
  * client may list Content-Length, Transfer-Encoding or Host as connection options; a proxy
@@ -64,7 +64,7 @@ public final class RequestHead {
     private static final long[] HTTP_SCHEME = HttpChars.keys("http://");
     private static final long[] HTTPS_SCHEME = HttpChars.keys("https://");
 
-    private final FieldSection fields = new FieldSection(HeadLimits.DEFAULT.maxHeaders());
+    private final FieldSection fields = new FieldSection(FieldSection.INITIAL_CAPACITY);
     private final UnsafeBuffer nameView = new UnsafeBuffer();
 
     private DirectBuffer buffer;
@@ -232,7 +232,6 @@ public final class RequestHead {
         if (!classifyTarget(buf, base)) {
             return ParseResult.BAD_REQUEST;
         }
-        fields.ensureCapacity(limits.maxHeaders());
         fields.reset(lineEnd - base);
         state = FIELDS;
         return LINE_COMPLETE;

@@ -37,7 +37,7 @@ public final class ResponseHead {
     private static final int NO_CONTENT = 204;
     private static final int NOT_MODIFIED = 304;
 
-    private final FieldSection fields = new FieldSection(HeadLimits.DEFAULT.maxHeaders());
+    private final FieldSection fields = new FieldSection(FieldSection.INITIAL_CAPACITY);
     private final UnsafeBuffer nameView = new UnsafeBuffer();
 
     private DirectBuffer buffer;
@@ -160,7 +160,6 @@ public final class ResponseHead {
             return false;
         }
         reasonLength = reasonEnd - (base + reasonStart);
-        fields.ensureCapacity(limits.maxHeaders());
         fields.reset(p - base);
         state = FIELDS;
         return true;
