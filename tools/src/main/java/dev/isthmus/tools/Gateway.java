@@ -8,12 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.ListenAddress;
 import dev.isthmus.core.config.PeerConfig;
 import dev.isthmus.core.config.RouteConfig;
 import dev.isthmus.core.config.UpstreamGroupConfig;
+import dev.isthmus.core.config.ValueSyntax;
 import dev.isthmus.core.loop.LoopSettings;
 import dev.isthmus.core.observe.AdminServer;
 import dev.isthmus.core.observe.MetricRegistry;
@@ -46,6 +48,7 @@ public final class Gateway implements AutoCloseable {
     private final List<UpstreamGroup> groups = new ArrayList<>();
     private final List<String> httpListenerNames = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closing = new AtomicBoolean();
     private Server origin;
     private Server server;
     private AdminServer admin;
@@ -56,7 +59,14 @@ public final class Gateway implements AutoCloseable {
         this.metrics = new MetricRegistry(threads);
     }
 
-    /** Runs until the process is told to stop (SIGTERM, SIGINT); returns the exit status. */
+    /**
+     * Runs until the process is told to stop, then shuts down gracefully; returns the exit status.
+     *
+     * <p>SIGTERM and SIGINT are handled on an ordinary thread ({@link StopSignals}): the gateway
+     * drains for up to the shutdown grace with logging intact, and the status is 0, as a stop
+     * that was asked for is not a failure. A shutdown hook covers every other way the JVM may
+     * end (SIGHUP, or where signals cannot be handled; the status is then the JVM's, 128 + signal).
+     */
     public static int run(IsthmusConfig config) {
         Gateway gateway;
         try {
@@ -66,6 +76,14 @@ public final class Gateway implements AutoCloseable {
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("isthmus-shutdown").unstarted(gateway::close));
+        boolean handled = StopSignals.install(signal -> {
+            LOG.log(System.Logger.Level.INFO, signal + " received");
+            gateway.close();
+        }, "TERM", "INT");
+        if (!handled) {
+            LOG.log(System.Logger.Level.WARNING, "cannot handle stop signals (sun.misc.Signal unavailable); "
+                    + "SIGTERM still shuts down gracefully, through a shutdown hook, but exits with 143");
+        }
         try {
             gateway.stopped.await();
         } catch (InterruptedException e) {
@@ -176,11 +194,24 @@ public final class Gateway implements AutoCloseable {
         return server;
     }
 
-    /** Graceful shutdown: stop accepting, finish in-flight exchanges within the grace period, close. */
+    /**
+     * Graceful shutdown: stop accepting, finish in-flight exchanges within the grace period,
+     * close. Safe to call more than once and from several threads: later calls wait for the first.
+     */
     @Override
     public void close() {
+        if (closing.getAndSet(true)) {
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         Duration grace = config.shutdownGrace();
         if (server != null) {
+            LOG.log(System.Logger.Level.INFO, "shutting down: accepting no new connections, in-flight requests have "
+                    + ValueSyntax.formatDuration(grace) + " to finish");
             server.shutdown(grace);
         }
         if (origin != null) {
@@ -190,6 +221,9 @@ public final class Gateway implements AutoCloseable {
             admin.close();
         }
         groups.forEach(UpstreamGroup::close);
+        if (server != null) {
+            LOG.log(System.Logger.Level.INFO, "stopped");
+        }
         stopped.countDown();
     }
 }
