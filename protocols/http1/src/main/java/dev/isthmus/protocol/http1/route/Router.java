@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Picks the route of a request the way nginx picks a server and then a location: first the
- * host (an exact name beats the longest matching {@code *.suffix}, which beats routes for any
- * host), then, among that host's routes, the longest matching path prefix. Host names are
- * compared without case and without a port; paths are compared as sent, case-sensitively.
+ * Picks the route of a request, most specific host first: the routes of an exact host name,
+ * then of the longest matching {@code *.suffix}, then the routes for any host; within each,
+ * the longest matching path prefix wins. A host whose own routes do not match the path falls
+ * through to the less specific ones, so a catch-all route really catches everything. Host
+ * names are compared without case and without a port; paths as sent, case-sensitively.
  *
  * <p>Matching reads the request's bytes through {@link CharSequence} views and allocates
  * nothing; route tables are small, so a linear scan over pre-sorted entries is the fast way.
@@ -54,28 +55,27 @@ public final class Router {
      * @return the route, or null when none matches
      */
     public Route match(CharSequence host, CharSequence path) {
-        HostRoutes routes = null;
         if (host != null) {
             int length = hostLength(host);
             for (HostRoutes candidate : exact) {
                 if (equalsIgnoreCase(host, length, candidate.name)) {
-                    routes = candidate;
+                    Route route = candidate.match(path);
+                    if (route != null) {
+                        return route;
+                    }
                     break;
                 }
             }
-            if (routes == null) {
-                for (HostRoutes candidate : wildcards) {
-                    if (endsWithIgnoreCase(host, length, candidate.name)) {
-                        routes = candidate;
-                        break;
+            for (HostRoutes candidate : wildcards) {
+                if (endsWithIgnoreCase(host, length, candidate.name)) {
+                    Route route = candidate.match(path);
+                    if (route != null) {
+                        return route;
                     }
                 }
             }
         }
-        if (routes == null) {
-            routes = anyHost;
-        }
-        return routes == null ? null : routes.match(path);
+        return anyHost == null ? null : anyHost.match(path);
     }
 
     /** Length of the host without a trailing ":port" and without a trailing dot. */
