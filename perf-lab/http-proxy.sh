@@ -143,7 +143,8 @@ rss_kib() {
   echo "$total"
 }
 
-# Runs wrk against a port while sampling the proxy's RSS; prints "rps p50_ms p99_ms peak_rss_kib errors".
+# Runs wrk against a port while sampling the proxy's RSS; prints
+# "rps p50_ms p99_ms peak_rss_kib errors end_rss_kib" (end: right after the run).
 measure() { # name pid port conns seconds
   local pid=$2 port=$3 conns=$4 secs=$5 out="$work/wrk-$1.txt" peak=0 r
   wrk -t1 -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/" > "$out" 2>&1 &
@@ -153,13 +154,15 @@ measure() { # name pid port conns seconds
     sleep 0.25
   done
   wait "$wrk_pid" || true
-  awk -v peak="$peak" '
+  local end_rss
+  end_rss=$(rss_kib "$pid")
+  awk -v peak="$peak" -v end_rss="$end_rss" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec/ { rps=$2 }
     $1=="50%" { p50=ms($2) }
     $1=="99%" { p99=ms($2) }
     /Non-2xx|Socket errors/ { err=err $0 ";" }
-    END { printf "%.0f %.3f %.3f %d %s\n", rps, p50, p99, peak, (err==""?"-":err) }' "$out"
+    END { gsub(/ /, "_", err); printf "%.0f %.3f %.3f %d %s %d\n", rps, p50, p99, peak, (err==""?"-":err), end_rss }' "$out"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
@@ -181,12 +184,13 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-declare -A rps p50 p99 rss
+declare -A rps p50 p99 rss end_rss
 for name in "${names[@]}"; do
   rps[$name]=$(awk -v n="$name" '$1==n {print $2}' "$work/samples" | median)
   p50[$name]=$(awk -v n="$name" '$1==n {print $3}' "$work/samples" | median)
   p99[$name]=$(awk -v n="$name" '$1==n {print $4}' "$work/samples" | median)
   rss[$name]=$(awk -v n="$name" '$1==n && $5>m {m=$5} END {print m}' "$work/samples")
+  end_rss[$name]=$(awk -v n="$name" '$1==n {print $7}' "$work/samples" | median)
 done
 origin_rps=$(measure origin "$origin_pid" "$origin_port" "$connections" "$duration" | awk '{print $1}')
 
@@ -214,7 +218,7 @@ CONF
     idle_before=$(rss_kib "$2")
     result=$(measure "$1-big" "$2" "$3" "$big_connections" "$duration")
     echo "$big_connections connections, $1: $result"
-    read -r b_rps b_p50 b_p99 b_rss b_err <<<"$result"
+    read -r b_rps b_p50 b_p99 b_rss b_err _ <<<"$result"
     big_rows+="| $1 | $b_rps | $b_p50 | $b_p99 | $((b_rss / 1024)) | $(awk -v a="$b_rss" -v b="$idle_before" -v c="$big_connections" 'BEGIN { printf "%.1f", (a - b) / c }') | $b_err |"$'\n'
   done
 fi
@@ -228,10 +232,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   echo "origin: nginx \`return 200\` (alone: $origin_rps req/s). Isthmus $(git -C "$root" rev-parse --short HEAD), \`--threads 1\`, launcher defaults;"
   echo "nginx $(nginx -v 2>&1 | sed 's/.*\///') \`worker_processes 1\`, upstream keepalive 64; $(haproxy -v | head -1 | awk '{print "HAProxy", $3}') \`nbthread 1\`, http-reuse always."
   echo
-  echo "| proxy | req/s (median) | p50 ms | p99 ms | peak RSS MiB | req/s vs nginx | p99 vs nginx |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| proxy | req/s (median) | p50 ms | p99 ms | RSS MiB, peak of all runs | RSS MiB after a run (median) | req/s vs nginx | p99 vs nginx |"
+  echo "|---|---|---|---|---|---|---|---|"
   for name in "${names[@]}"; do
-    echo "| $name | ${rps[$name]} | ${p50[$name]} | ${p99[$name]} | $(( ${rss[$name]} / 1024 )) | $(ratio "${rps[$name]}" "${rps[nginx]}") | $(ratio "${p99[$name]}" "${p99[nginx]}") |"
+    echo "| $name | ${rps[$name]} | ${p50[$name]} | ${p99[$name]} | $(( ${rss[$name]} / 1024 )) | $(awk -v k="${end_rss[$name]}" 'BEGIN { printf "%.0f", k / 1024 }') | $(ratio "${rps[$name]}" "${rps[nginx]}") | $(ratio "${p99[$name]}" "${p99[nginx]}") |"
   done
   if [ -n "$big_rows" ]; then
     echo

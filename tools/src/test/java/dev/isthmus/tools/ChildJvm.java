@@ -81,11 +81,15 @@ final class ChildJvm implements AutoCloseable {
     /** The JVM options the {@code isthmus} launcher at the repository root uses unless told otherwise. */
     static List<String> launcherOptions() throws IOException {
         Path launcher = Path.of(System.getProperty("basedir", ".")).resolve("../isthmus").normalize();
-        Matcher matcher = Pattern.compile("(?m)^default_opts=\"([^\"]*)\"").matcher(Files.readString(launcher));
-        if (!matcher.find()) {
+        Matcher matcher = Pattern.compile("(?m)^default_opts\\+?=\"([^\"]*)\"").matcher(Files.readString(launcher));
+        StringBuilder options = new StringBuilder();
+        while (matcher.find()) {
+            options.append(' ').append(matcher.group(1));
+        }
+        if (options.isEmpty()) {
             throw new AssertionError(launcher + " sets no default_opts=\"...\" any more; update this test");
         }
-        return List.of(matcher.group(1).trim().split("\\s+"));
+        return List.of(options.toString().trim().split("\\s+"));
     }
 
     private Thread reader(String stream, InputStream in) {

@@ -35,6 +35,8 @@ public final class EventLoop implements Executor {
     private static final VarHandle SLEEPING;
     private static final int INBOX_CHUNK = 1024;
     private static final int TIMER_BUCKETS = 1024;
+    private static final int LARGE_SLAB_BYTES = 256 << 10;
+    private static final int SMALL_SLAB_BYTES = 64 << 10;
 
     static {
         try {
@@ -63,8 +65,11 @@ public final class EventLoop implements Executor {
     public EventLoop(int index, Transport transport, LoopSettings settings) {
         this.index = index;
         this.transport = transport;
-        this.chunks = new ChunkPool(settings.chunkBytes(), Math.max(settings.chunkBytes(), 1 << 20), settings.maxPoolBytes());
-        this.smallChunks = new ChunkPool(settings.smallChunkBytes(), Math.max(settings.smallChunkBytes(), 256 << 10),
+        // Slabs are zeroed (touched) when allocated, so they are kept small: an idle loop pins
+        // 320 KiB, and busy ones grow a slab at a time.
+        this.chunks = new ChunkPool(settings.chunkBytes(), Math.max(settings.chunkBytes(), LARGE_SLAB_BYTES),
+                settings.maxPoolBytes());
+        this.smallChunks = new ChunkPool(settings.smallChunkBytes(), Math.max(settings.smallChunkBytes(), SMALL_SLAB_BYTES),
                 settings.maxPoolBytes());
         this.now = System.nanoTime();
         this.timers = new TimerWheel(settings.timerTickNanos(), TIMER_BUCKETS, now);
