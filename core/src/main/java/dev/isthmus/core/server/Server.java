@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -135,12 +136,20 @@ public final class Server implements AutoCloseable {
         }
         stopped = true;
         long deadline = System.nanoTime() + grace.toNanos();
+        // Every loop stops accepting before any starts draining, so once one connection has
+        // seen the drain, no listener of this server takes new connections.
+        List<CompletableFuture<Void>> closed = new ArrayList<>();
         for (int i = 0; i < loops.size(); i++) {
             int index = i;
-            loops.get(i).execute(() -> {
+            closed.add(loops.get(i).submit(() -> {
                 loopListeners.get(index).forEach(Listener::close);
-                loopServices.get(index).values().forEach(LoopService::drain);
-            });
+                return null;
+            }));
+        }
+        awaitAll(closed);
+        for (int i = 0; i < loops.size(); i++) {
+            int index = i;
+            loops.get(i).execute(() -> loopServices.get(index).values().forEach(LoopService::drain));
         }
         awaitDrained(deadline);
         for (int i = 0; i < loops.size(); i++) {
@@ -159,6 +168,19 @@ public final class Server implements AutoCloseable {
             }
         }
         listenerSpecs.stream().map(ListenerSpec::service).distinct().forEach(ProtocolService::stopped);
+    }
+
+    private static void awaitAll(List<CompletableFuture<Void>> futures) {
+        for (CompletableFuture<Void> future : futures) {
+            try {
+                future.get(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing a listener failed", e);
+            }
+        }
     }
 
     private void awaitDrained(long deadlineNanos) {
