@@ -219,7 +219,7 @@ CONF
     result=$(measure "$1-big" "$2" "$3" "$big_connections" "$duration")
     echo "$big_connections connections, $1: $result"
     read -r b_rps b_p50 b_p99 b_rss b_err _ <<<"$result"
-    big_rows+="| $1 | $b_rps | $b_p50 | $b_p99 | $((b_rss / 1024)) | $(awk -v a="$b_rss" -v b="$idle_before" -v c="$big_connections" 'BEGIN { printf "%.1f", (a - b) / c }') | $b_err |"$'\n'
+    big_rows+="| $1 | $b_rps | $b_p50 | $b_p99 | $((b_rss / 1024)) | $(awk -v a="$b_rss" -v b="$idle_before" -v c="$big_connections" 'BEGIN { printf "%.1f", (a - b) / c }') | $(echo "$b_err" | tr '_' ' ' | sed 's/^ *//') |"$'\n'
   done
 fi
 
