@@ -239,7 +239,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   done
   if [ -n "$big_rows" ]; then
     echo
-    echo "$big_connections connections (wrk -t1 -c$big_connections -d${duration}s), one run each:"
+    echo "$big_connections connections (wrk -t1 -c$big_connections -d${duration}s), one run each. Isthmus keeps at most 1024 upstream"
+    echo "connections (\`max-connections-per-peer\`; requests queue for a pooled one); HAProxy's \`maxconn\`"
+    echo "is 9900 because the descriptor limit here is 20,000 (two per proxied connection):"
     echo
     echo "| proxy | req/s | p50 ms | p99 ms | peak RSS MiB | KiB per connection (peak - idle) | errors |"
     echo "|---|---|---|---|---|---|---|"
