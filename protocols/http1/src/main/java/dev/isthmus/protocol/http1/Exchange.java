@@ -100,6 +100,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private long responseRemaining;
     private boolean responseChunked;
     private boolean responseUntilClose;
+    /** The response is chunked but the client speaks HTTP/1.0: forward the decoded payload. */
+    private boolean dechunkForClient;
     private boolean upstreamReusable;
     private boolean responseStarted;
     private boolean closeClientAfter;
@@ -240,12 +242,12 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         Chunk out = http.chunkFor(request.headerCount() * 8 + estimate / 2);
         int length = out == null ? -1
                 : http.heads.upstreamRequest(request, headChunk.view(), requestEdits,
-                        client.connection.remoteAddressText(), upgradeRequested, out);
+                        client.connection.remoteAddressText(), upgradeRequested, peer.name(), out);
         if (length < 0 && out != null && out.capacity() < loop().chunks().chunkBytes()) {
             out.release();
             out = loop().chunks().acquire();
             length = out == null ? -1 : http.heads.upstreamRequest(request, headChunk.view(), requestEdits,
-                    client.connection.remoteAddressText(), upgradeRequested, out);
+                    client.connection.remoteAddressText(), upgradeRequested, peer.name(), out);
         }
         if (length < 0) {
             if (out != null) {
@@ -615,6 +617,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         } else if (response.isChunked()) {
             responseChunked = true;
             responseChunks.reset(http.service.settings.headLimits());
+            // HTTP/1.0 clients do not know chunked framing: they get the payload, ended by close.
+            dechunkForClient = request.versionMinor() == 0;
         } else if (response.contentLength() >= 0) {
             responseRemaining = response.contentLength();
         } else {
@@ -624,7 +628,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                 && (response.versionMinor() == 1 || response.connectionKeepAlive());
         boolean clientKeepAlive = request.keepAlive() && !http.draining && !client.drainRequested && !client.ended;
         // A body delimited by the upstream closing cannot be re-framed for a keep-alive client.
-        closeClientAfter |= !clientKeepAlive || responseUntilClose;
+        closeClientAfter |= !clientKeepAlive || responseUntilClose || dechunkForClient;
         byte[] connectionField = null;
         if (closeClientAfter && request.versionMinor() == 1) {
             connectionField = HeadBuilder.connectionClose();
@@ -633,10 +637,12 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         }
         responseStarted = true;
         responseState = RESPONSE_BODY;
-        if (HeadBuilder.responseNeedsRewrite(response, in.view(), responseEdits, connectionField != null)) {
+        if (dechunkForClient
+                || HeadBuilder.responseNeedsRewrite(response, in.view(), responseEdits, connectionField != null)) {
             Chunk head = http.chunkFor(headLength + 64);
             int written = head == null ? -1
-                    : http.heads.clientResponse(response, in.view(), responseEdits, false, connectionField, head);
+                    : http.heads.clientResponse(response, in.view(), responseEdits, false, connectionField,
+                            dechunkForClient, head);
             if (written < 0) {
                 if (head != null) {
                     head.release();
@@ -664,7 +670,17 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         int available = data.readable();
         int take;
         boolean done;
-        if (responseChunked) {
+        int forward = -1;
+        if (responseChunked && dechunkForClient) {
+            take = responseChunks.decodeInPlace(data.view(), data.start(), available);
+            forward = responseChunks.decodedBytes();
+            if (take < 0) {
+                data.release();
+                abort(ProxyError.UPSTREAM_BROKEN, null);
+                return;
+            }
+            done = responseChunks.isComplete();
+        } else if (responseChunked) {
             take = responseChunks.scan(data.view(), data.start(), available);
             if (take < 0) {
                 data.release();
@@ -684,15 +700,17 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             // Bytes beyond this response: the upstream sent more than it framed.
             upstreamReusable = false;
         }
-        if (take > 0) {
+        // What goes to the client: the message bytes as they came, or the decoded payload.
+        int send = forward >= 0 ? forward : take;
+        if (send > 0) {
             try {
-                proxy().responseBodyFilter(this, bodyView.wrap(data.view(), data.start(), take), done, context);
+                proxy().responseBodyFilter(this, bodyView.wrap(data.view(), data.start(), send), done, context);
             } catch (RuntimeException e) {
                 data.release();
                 abort(ProxyError.INTERNAL, e);
                 return;
             }
-            data.window(data.start(), data.start() + take);
+            data.window(data.start(), data.start() + send);
             client.connection.write(data);
         } else {
             data.release();
@@ -767,7 +785,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         cancelTimer();
         Chunk head = http.chunkFor(headLength + 64);
         int written = head == null ? -1
-                : http.heads.clientResponse(response, in.view(), responseEdits, true, null, head);
+                : http.heads.clientResponse(response, in.view(), responseEdits, true, null, false, head);
         if (written < 0) {
             if (head != null) {
                 head.release();
@@ -1000,6 +1018,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         responseRemaining = 0;
         responseChunked = false;
         responseUntilClose = false;
+        dechunkForClient = false;
         upstreamReusable = false;
         responseStarted = false;
         closeClientAfter = false;

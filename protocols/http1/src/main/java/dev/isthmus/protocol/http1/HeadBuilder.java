@@ -17,7 +17,6 @@ import dev.isthmus.protocol.http1.codec.ResponseHead;
  */
 final class HeadBuilder {
     private static final byte[] HTTP_1_1 = " HTTP/1.1\r\n".getBytes(US_ASCII);
-    private static final byte[] HTTP_1_0 = " HTTP/1.0\r\n".getBytes(US_ASCII);
     private static final byte[] STATUS_LINE_START = "HTTP/1.1 ".getBytes(US_ASCII);
     private static final byte[] COLON = ": ".getBytes(US_ASCII);
     private static final byte[] COMMA = ", ".getBytes(US_ASCII);
@@ -42,7 +41,7 @@ final class HeadBuilder {
      * @return the head's length, or -1 when it does not fit
      */
     int upstreamRequest(RequestHead request, DirectBuffer in, HeaderEdits edits, byte[] clientIp, boolean upgrade,
-                        Chunk out) {
+                        String peerName, Chunk out) {
         HeadWriter w = writer.wrap(out.view(), 0, out.capacity());
         w.put(in, request.methodOffset(), request.methodLength());
         w.putByte((byte) ' ');
@@ -59,7 +58,9 @@ final class HeadBuilder {
         } else {
             w.put(in, request.targetOffset(), request.targetLength());
         }
-        w.put(request.versionMinor() == 1 ? HTTP_1_1 : HTTP_1_0);
+        // The proxy speaks HTTP/1.1 upstream whatever the client speaks (RFC 9110 §6.2), so
+        // upstream connections of HTTP/1.0 clients are pooled too; Via records the client's version.
+        w.put(HTTP_1_1);
 
         int forwardedFor = 0;
         int via = 0;
@@ -114,6 +115,11 @@ final class HeadBuilder {
         if (request.isAbsoluteForm()) {
             w.put(HOST);
             w.put(in, request.authorityOffset(), request.authorityLength());
+            w.putCrlf();
+        } else if (request.hostIndex() < 0) {
+            // HTTP/1.0 allows a request without Host; the HTTP/1.1 request upstream needs one.
+            w.put(HOST);
+            w.put(peerName.getBytes(US_ASCII));
             w.putCrlf();
         }
         w.put(X_FORWARDED_FOR);
@@ -172,10 +178,11 @@ final class HeadBuilder {
      * Writes the response head for the client into {@code out} from index 0.
      *
      * @param connection CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE or null for none
+     * @param dechunked  the body is sent decoded (to an HTTP/1.0 client): Transfer-Encoding is dropped
      * @return the length, or -1 when it does not fit
      */
     int clientResponse(ResponseHead response, DirectBuffer in, HeaderEdits edits, boolean upgrade, byte[] connection,
-                       Chunk out) {
+                       boolean dechunked, Chunk out) {
         HeadWriter w = writer.wrap(out.view(), 0, out.capacity());
         int status = edits.status() != 0 ? edits.status() : response.status();
         // A proxy states its own protocol version (RFC 9110 §6.2).
@@ -190,6 +197,10 @@ final class HeadBuilder {
         w.putCrlf();
         for (int i = 0; i < response.headerCount(); i++) {
             int id = response.headerId(i);
+            if (dechunked && id == HeaderId.TRANSFER_ENCODING) {
+                // The body goes out decoded and delimited by the end of the connection.
+                continue;
+            }
             boolean framing = id == HeaderId.CONTENT_LENGTH || id == HeaderId.TRANSFER_ENCODING;
             boolean hop = id == HeaderId.CONNECTION || id == HeaderId.KEEP_ALIVE || id == HeaderId.PROXY_CONNECTION
                     || (response.listedInConnection(i) && !framing && !(upgrade && id == HeaderId.UPGRADE));

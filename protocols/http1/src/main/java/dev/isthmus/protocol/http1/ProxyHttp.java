@@ -65,7 +65,10 @@ public interface ProxyHttp<C> {
     default void requestBodyFilter(HttpSession session, BodyView body, boolean endOfBody, C ctx) {
     }
 
-    /** Sees each piece of the response body on its way to the client; observe only, like the request side. */
+    /**
+     * Sees each piece of the response body as it goes to the client (raw message bytes; for an
+     * HTTP/1.0 client a chunked body is decoded first); observe only, like the request side.
+     */
     default void responseBodyFilter(HttpSession session, BodyView body, boolean endOfBody, C ctx) {
     }
 

@@ -1,6 +1,7 @@
 package dev.isthmus.protocol.http1.codec;
 
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * Finds the end of a chunked message body (RFC 9112 §7.1) without copying or decoding it, so
@@ -63,6 +64,7 @@ public final class ChunkedDecoder {
     private int extensionBytes;
     private int trailerBytes;
     private long dataBytes;
+    private int decoded;
 
     public ChunkedDecoder() {
         reset(HeadLimits.DEFAULT);
@@ -97,6 +99,26 @@ public final class ChunkedDecoder {
      *         {@link ParseResult#BAD_REQUEST}
      */
     public int scan(DirectBuffer buf, int offset, int length) {
+        return scan(buf, offset, length, null);
+    }
+
+    /**
+     * Like {@link #scan}, and also decodes: the chunk data among the scanned bytes is moved to
+     * the front of the run, over the framing, so that {@link #decodedBytes()} bytes of payload
+     * start at {@code offset} afterwards. For recipients that cannot take chunked framing
+     * (HTTP/1.0 clients).
+     */
+    public int decodeInPlace(MutableDirectBuffer buf, int offset, int length) {
+        return scan(buf, offset, length, buf);
+    }
+
+    /** Payload bytes the last {@link #decodeInPlace} placed at its offset. */
+    public int decodedBytes() {
+        return decoded;
+    }
+
+    private int scan(DirectBuffer buf, int offset, int length, MutableDirectBuffer decodeInto) {
+        decoded = 0;
         if (state == FAILED) {
             return ParseResult.BAD_REQUEST;
         }
@@ -105,6 +127,11 @@ public final class ChunkedDecoder {
         while (p < end && state != COMPLETE) {
             if (state == DATA) {
                 int n = (int) Math.min(remaining, end - p);
+                if (decodeInto != null) {
+                    // Moves towards lower indexes only; overlapping ranges are copied correctly.
+                    decodeInto.putBytes(offset + decoded, buf, p, n);
+                    decoded += n;
+                }
                 p += n;
                 remaining -= n;
                 dataBytes += n;
