@@ -176,11 +176,6 @@ public final class Gateway implements AutoCloseable {
                 config.passive(), config.retries(), threads, new HealthListener() { });
     }
 
-    /** The address of the {@code index}-th HTTP listener (with its real port). */
-    public InetSocketAddress httpAddress(int index) {
-        return server.boundAddress(httpListenerNames.get(index));
-    }
-
     /** The admin listener's address, or null when there is none. */
     public InetSocketAddress adminAddress() {
         return admin == null ? null : admin.address();

@@ -205,12 +205,6 @@ public final class EventLoop implements Executor {
         return now;
     }
 
-    /** Refreshes and returns the cached time, for code that measures a duration inside one cycle. */
-    public long refreshNow() {
-        now = System.nanoTime();
-        return now;
-    }
-
     public int index() {
         return index;
     }

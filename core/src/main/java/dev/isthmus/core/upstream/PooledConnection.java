@@ -26,11 +26,6 @@ public abstract class PooledConnection extends Timer {
     /** The transport connection. */
     public abstract Connection connection();
 
-    /** True while the connection waits in the pool. */
-    public final boolean isIdle() {
-        return idle;
-    }
-
     /** The idle timeout passed: the pool already removed it; close the connection. */
     @Override
     protected final void onTimeout(long nowNanos) {

@@ -169,12 +169,6 @@ public final class UpstreamPool {
         return slots == null ? 0 : slots.idleCount;
     }
 
-    /** Open connections (busy and idle) to {@code peer} on this loop. */
-    public int openCount(Peer peer) {
-        PeerSlots slots = peers.get(peer);
-        return slots == null ? 0 : slots.open;
-    }
-
     private static final class PeerSlots {
         final PoolSettings settings;
         final ArrayDeque<PoolWaiter> waiters = new ArrayDeque<>();

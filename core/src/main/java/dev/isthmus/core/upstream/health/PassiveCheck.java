@@ -21,8 +21,4 @@ public record PassiveCheck(int maxFails, Duration coolDown) {
             throw new IllegalArgumentException("cool-down must be positive");
         }
     }
-
-    public boolean enabled() {
-        return maxFails > 0;
-    }
 }

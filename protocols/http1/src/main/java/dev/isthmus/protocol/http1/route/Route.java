@@ -23,8 +23,4 @@ public record Route(String host, String pathPrefix, UpstreamGroup group) {
             }
         }
     }
-
-    public boolean isWildcard() {
-        return host != null && host.startsWith("*.");
-    }
 }
