@@ -172,7 +172,12 @@ class BalancingAndHealthTest {
             ErrorHarness.await("A holds three requests", () -> heldAtA.size() == 3);
 
             // A now refuses; B is ejected: each request fails to connect to A and finds no other peer.
+            // The kernel may finish closing the listener after close() returns (the accept loop is
+            // still waking up), and a connect in that window is accepted and then reset: wait for
+            // refusals first.
+            InetSocketAddress addressOfA = (InetSocketAddress) a.getLocalSocketAddress();
             a.close();
+            ErrorHarness.await("A refuses connections", () -> refuses(addressOfA));
             for (int i = 0; i < 2; i++) {
                 try (RawClient client = proxy.raw()) {
                     assertEquals("HTTP/1.1 503 Service Unavailable", client.get("/nowhere").statusLine());
@@ -249,5 +254,16 @@ class BalancingAndHealthTest {
         }
         assertTrue(found >= 0, target + " reached no origin");
         return found;
+    }
+
+    private static boolean refuses(InetSocketAddress address) {
+        try (Socket probe = new Socket()) {
+            probe.connect(address, 1000);
+            return false;
+        } catch (java.net.ConnectException refused) {
+            return true;
+        } catch (IOException other) {
+            return false;
+        }
     }
 }
