@@ -122,6 +122,11 @@ final class HttpGenerators {
     private HttpGenerators() {
     }
 
+    /** Fractions (per ten thousand) of a message at which to cut it; see {@link HeadFeeding#cutAndWhole}. */
+    static Gen<Integer> cuts() {
+        return integers().between(0, 10_000);
+    }
+
     static int between(RandomnessSource in, int min, int max) {
         return integers().between(min, max).generate(in);
     }
