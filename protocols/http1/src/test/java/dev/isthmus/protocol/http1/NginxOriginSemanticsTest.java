@@ -48,7 +48,7 @@ class NginxOriginSemanticsTest {
     private static int nginxPort;
     private static byte[] file;
     private static byte[] text;
-    private static SemanticsProxy proxy;
+    private static TestProxy proxy;
     private static HttpClient client;
 
     @BeforeAll
@@ -78,7 +78,7 @@ class NginxOriginSemanticsTest {
                 .redirectOutput(directory.resolve("output.log").toFile())
                 .start();
         awaitReady();
-        proxy = SemanticsProxy.start(new InetSocketAddress(LOOPBACK, nginxPort));
+        proxy = TestProxy.start(new InetSocketAddress(LOOPBACK, nginxPort));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -197,7 +197,7 @@ class NginxOriginSemanticsTest {
 
         Path downloaded = Files.createTempFile("isthmus-nginx-", ".bin");
         try {
-            SemanticsCurl curl = SemanticsCurl.run("-sS", "-o", downloaded.toString(), "-w", "%{http_code}",
+            Curl curl = Curl.run("-sS", "-o", downloaded.toString(), "-w", "%{http_code}",
                     proxy.url("/files/big.bin"));
             assertEquals(0, curl.exitCode(), curl.stderr());
             assertEquals("200", curl.stdout());
@@ -209,27 +209,27 @@ class NginxOriginSemanticsTest {
 
     @Test
     void rangedConditionalAndHeadRequestsForTheStaticFile() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send("GET /files/big.bin HTTP/1.1\r\nHost: nginx.test\r\nRange: bytes=1000-1999\r\n\r\n");
-            SemanticsWire.Response ranged = wire.read("GET");
+            RawClient.Response ranged = wire.read("GET");
             assertEquals(206, ranged.status());
             assertEquals("bytes 1000-1999/" + FILE_BYTES, ranged.field("Content-Range"));
             assertArrayEquals(java.util.Arrays.copyOfRange(file, 1000, 2000), ranged.body());
 
             wire.send("HEAD /files/big.bin HTTP/1.1\r\nHost: nginx.test\r\n\r\n");
-            SemanticsWire.Response head = wire.read("HEAD");
+            RawClient.Response head = wire.read("HEAD");
             assertEquals(200, head.status());
             assertEquals(Integer.toString(FILE_BYTES), head.field("Content-Length"));
             String etag = head.field("ETag");
             assertTrue(etag != null && !etag.isEmpty(), head.head());
 
             wire.send("GET /files/big.bin HTTP/1.1\r\nHost: nginx.test\r\nIf-None-Match: " + etag + "\r\n\r\n");
-            SemanticsWire.Response notModified = wire.read("GET");
+            RawClient.Response notModified = wire.read("GET");
             assertEquals(304, notModified.status());
             assertEquals(etag, notModified.field("ETag"));
 
             wire.send("GET /small HTTP/1.1\r\nHost: nginx.test\r\n\r\n");
-            SemanticsWire.Response small = wire.read("GET");
+            RawClient.Response small = wire.read("GET");
             assertEquals("small body from nginx\n", small.text(), "the connection is intact after 206, HEAD and 304");
             assertEquals(ranged.field("X-Conn"), small.field("X-Conn"), "all four went over one nginx connection");
         }
@@ -237,10 +237,10 @@ class NginxOriginSemanticsTest {
 
     @Test
     void gzippedStaticFileComesChunkedAndDecodesToTheFile() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 2; i++) {
                 wire.send("GET /files/text.txt HTTP/1.1\r\nHost: nginx.test\r\nAccept-Encoding: gzip\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status());
                 assertEquals("gzip", response.field("Content-Encoding"));
                 assertTrue(response.chunked(), "nginx does not know the compressed length up front:\n" + response.head());
@@ -253,12 +253,12 @@ class NginxOriginSemanticsTest {
 
     @Test
     void oneClientConnectionReusesOneNginxConnection() throws Exception {
-        try (SemanticsProxy own = SemanticsProxy.start(HttpProxySettings.DEFAULT, 1, new InetSocketAddress(LOOPBACK, nginxPort));
-             SemanticsWire wire = new SemanticsWire(own.address())) {
+        try (TestProxy own = TestProxy.start(HttpProxySettings.DEFAULT, 1, new InetSocketAddress(LOOPBACK, nginxPort));
+             RawClient wire = new RawClient(own.address())) {
             String connection = null;
             for (int i = 1; i <= 100; i++) {
                 wire.send("GET /small HTTP/1.1\r\nHost: nginx.test\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status());
                 assertEquals("small body from nginx\n", response.text());
                 if (connection == null) {
@@ -273,10 +273,10 @@ class NginxOriginSemanticsTest {
 
     @Test
     void http10ClientsKeepTheirConnectionWithNginxBehind() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (String target : List.of("/small", "/files/text.txt", "/small")) {
                 wire.send("GET " + target + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status(), response.head());
                 assertEquals("keep-alive", response.field("Connection").toLowerCase(java.util.Locale.ROOT), response.head());
                 assertEquals(target.equals("/small") ? "small body from nginx\n" : new String(text, ISO_8859_1),
@@ -295,7 +295,7 @@ class NginxOriginSemanticsTest {
         Path upload = Files.createTempFile("isthmus-nginx-upload-", ".bin");
         try {
             Files.write(upload, body);
-            SemanticsCurl chunked = SemanticsCurl.run("-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", upload.toString(),
+            Curl chunked = Curl.run("-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", upload.toString(),
                     "-H", "Transfer-Encoding: chunked", proxy.url("/dav/chunked.bin"));
             assertEquals(0, chunked.exitCode(), chunked.stderr());
             assertTrue(chunked.stdout().equals("201") || chunked.stdout().equals("204"), "PUT answered " + chunked.stdout());
@@ -315,7 +315,7 @@ class NginxOriginSemanticsTest {
     @Test
     void postBodiesAreReadByNginxAndBothConnectionsAreReused() throws Exception {
         // nginx reads the whole body before answering (it proxies /post to itself) and says how much it got.
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             String connection = null;
             for (int i = 0; i < 5; i++) {
                 byte[] body = new byte[100_000 * (i + 1)];
@@ -325,7 +325,7 @@ class NginxOriginSemanticsTest {
                         + "Content-Length: " + body.length + "\r\n\r\n").getBytes(ISO_8859_1));
                 request.writeBytes(body);
                 wire.send(request.toByteArray());
-                SemanticsWire.Response response = wire.read("POST");
+                RawClient.Response response = wire.read("POST");
                 assertEquals(200, response.status(), response.head());
                 assertEquals("accepted " + body.length + "\n", response.text());
                 if (connection == null) {
@@ -340,7 +340,7 @@ class NginxOriginSemanticsTest {
     void bodiesNginxAnswersBeforeReadingLeaveTheClientConnectionInStep() throws Exception {
         // nginx's "return" answers as soon as the head is in; the proxy must drop exactly the rest
         // of the body (by Content-Length or chunked framing) to find the client's next request.
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 6; i++) {
                 byte[] body = new byte[100_000 * (i + 1)];
                 new Random(i).nextBytes(body);
@@ -361,11 +361,11 @@ class NginxOriginSemanticsTest {
                     request.writeBytes("0\r\n\r\n".getBytes(ISO_8859_1));
                 }
                 wire.send(request.toByteArray());
-                SemanticsWire.Response response = wire.read("POST");
+                RawClient.Response response = wire.read("POST");
                 assertEquals(200, response.status());
                 assertEquals("answered early\n", response.text());
                 wire.send("GET /small HTTP/1.1\r\nHost: nginx.test\r\n\r\n");
-                SemanticsWire.Response after = wire.read("GET");
+                RawClient.Response after = wire.read("GET");
                 assertEquals("small body from nginx\n", after.text(), "the request after body " + i);
                 assertNull(after.field("Connection"));
             }
