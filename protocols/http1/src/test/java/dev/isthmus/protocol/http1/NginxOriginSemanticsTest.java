@@ -6,30 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import dev.isthmus.core.testing.NginxProcess;
 
 /**
  * A real nginx, which nobody here wrote, as the origin behind the proxy: small answers, a
@@ -38,13 +33,11 @@ import org.junit.jupiter.api.Test;
  * {@code $connection_requests} in response fields).
  */
 class NginxOriginSemanticsTest {
-    private static final Path NGINX = Path.of("/usr/sbin/nginx");
-    private static final String LOOPBACK = "127.0.0.1";
+    private static final String LOOPBACK = NginxProcess.LOOPBACK;
     private static final int FILE_BYTES = 5 << 20;
-    private static final long STARTUP_DEADLINE_MILLIS = 15_000;
 
+    private static NginxProcess nginx;
     private static Path directory;
-    private static Process nginx;
     private static int nginxPort;
     private static byte[] file;
     private static byte[] text;
@@ -53,11 +46,8 @@ class NginxOriginSemanticsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assertTrue(Files.isExecutable(NGINX), "these tests run a real nginx as the origin, expected at " + NGINX
-                + " (Debian: apt-get install nginx, as .ci/run does)");
-        // When the tests run as root nginx's workers run as nobody: they must reach what is inside.
-        directory = Files.createTempDirectory("isthmus-nginx-origin-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        nginx = NginxProcess.prepare();
+        directory = nginx.directory();
         Path files = Files.createDirectories(directory.resolve("www/files"));
         Path dav = Files.createDirectories(directory.resolve("www/dav"));
         Files.setPosixFilePermissions(dav, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -69,15 +59,8 @@ class NginxOriginSemanticsTest {
         for (Path p : List.of(files, files.resolve("big.bin"), files.resolve("text.txt"), directory.resolve("www"))) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
         }
-        nginxPort = freePort();
-        Path config = directory.resolve("nginx.conf");
-        Files.writeString(config, config());
-        nginx = new ProcessBuilder(NGINX.toString(), "-p", directory + "/", "-c", config.toString(),
-                "-e", directory.resolve("error.log").toString(), "-g", "daemon off;")
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("output.log").toFile())
-                .start();
-        awaitReady();
+        nginxPort = NginxProcess.freePort();
+        nginx.start(httpDirectives(), nginxPort);
         proxy = TestProxy.start(new InetSocketAddress(LOOPBACK, nginxPort));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -91,94 +74,33 @@ class NginxOriginSemanticsTest {
             proxy.close();
         }
         if (nginx != null) {
-            nginx.destroy();
-            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-                nginx.destroyForcibly().waitFor();
-            }
-        }
-        if (directory != null) {
-            try (Stream<Path> paths = Files.walk(directory)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            nginx.close();
         }
     }
 
-    private static String config() {
+    private static String httpDirectives() {
         return """
-                worker_processes 1;
-                error_log %1$s/error.log info;
-                pid %1$s/nginx.pid;
-                events { worker_connections 256; }
-                http {
-                    access_log off;
-                    client_body_temp_path %1$s/client_body;
-                    proxy_temp_path %1$s/proxy;
-                    fastcgi_temp_path %1$s/fastcgi;
-                    uwsgi_temp_path %1$s/uwsgi;
-                    scgi_temp_path %1$s/scgi;
-                    keepalive_requests 1000;
-                    keepalive_timeout 60s;
-                    server {
-                        listen %2$s:%3$d;
-                        root %1$s/www;
-                        client_max_body_size 20m;
-                        add_header X-Conn $connection always;
-                        add_header X-Conn-Requests $connection_requests always;
-                        location = /ready { return 200 "ready"; }
-                        location = /small { default_type text/plain; return 200 "small body from nginx\\n"; }
-                        location = /early { default_type text/plain; return 200 "answered early\\n"; }
-                        location = /post {
-                            proxy_pass http://%2$s:%3$d/accepted;
-                            proxy_hide_header X-Conn;
-                            proxy_hide_header X-Conn-Requests;
-                        }
-                        location = /accepted { default_type text/plain; return 200 "accepted $content_length\\n"; }
-                        location /files/ { gzip on; gzip_proxied any; gzip_types text/plain; gzip_min_length 0; }
-                        location /dav/ { dav_methods PUT; create_full_put_path on; }
+                keepalive_requests 1000;
+                keepalive_timeout 60s;
+                server {
+                    listen %2$s:%3$d;
+                    root %1$s/www;
+                    client_max_body_size 20m;
+                    add_header X-Conn $connection always;
+                    add_header X-Conn-Requests $connection_requests always;
+                    location = /ready { return 200 "ready"; }
+                    location = /small { default_type text/plain; return 200 "small body from nginx\\n"; }
+                    location = /early { default_type text/plain; return 200 "answered early\\n"; }
+                    location = /post {
+                        proxy_pass http://%2$s:%3$d/accepted;
+                        proxy_hide_header X-Conn;
+                        proxy_hide_header X-Conn-Requests;
                     }
+                    location = /accepted { default_type text/plain; return 200 "accepted $content_length\\n"; }
+                    location /files/ { gzip on; gzip_proxied any; gzip_types text/plain; gzip_min_length 0; }
+                    location /dav/ { dav_methods PUT; create_full_put_path on; }
                 }
                 """.formatted(directory, LOOPBACK, nginxPort);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(LOOPBACK, 0));
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void awaitReady() throws Exception {
-        long deadline = System.currentTimeMillis() + STARTUP_DEADLINE_MILLIS;
-        while (true) {
-            if (!nginx.isAlive()) {
-                fail("nginx exited with " + nginx.exitValue() + ":\n" + logs());
-            }
-            try (Socket socket = new Socket(LOOPBACK, nginxPort)) {
-                socket.setSoTimeout(5_000);
-                socket.getOutputStream().write("GET /ready HTTP/1.0\r\n\r\n".getBytes(ISO_8859_1));
-                if (new String(socket.getInputStream().readAllBytes(), ISO_8859_1).endsWith("ready")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                if (System.currentTimeMillis() > deadline) {
-                    fail("nginx did not answer on port " + nginxPort + ":\n" + logs(), notYet);
-                }
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static String logs() throws IOException {
-        StringBuilder logs = new StringBuilder();
-        for (String name : List.of("output.log", "error.log")) {
-            Path log = directory.resolve(name);
-            if (Files.exists(log)) {
-                logs.append(name).append(":\n").append(Files.readString(log));
-            }
-        }
-        return logs.toString();
     }
 
     @Test
