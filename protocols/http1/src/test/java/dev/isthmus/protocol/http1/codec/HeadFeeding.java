@@ -80,6 +80,16 @@ final class HeadFeeding {
     }
 
     /**
+     * {@link #everyWay}, then {@link #whole} once more, so that the head is left parsed from one
+     * whole call for the test to inspect; returns the result all ways agreed on.
+     */
+    static int everyWayThenWhole(Parser parser, byte[] message, HeadLimits limits) {
+        Outcome outcome = everyWay(parser, message, limits);
+        whole(parser, message, limits);
+        return outcome.result();
+    }
+
+    /**
      * Calls the parser with growing prefixes of the message (ascending lengths, the last one the
      * whole message), each copied alone into alternating buffers at different offsets, until a
      * final result.

@@ -70,8 +70,8 @@ class RequestHeadPropertiesTest {
 
     @Test
     void mutatedValidHeadsEndInACleanResult() {
-        Gen<HttpGenerators.Text> mutated = in -> new HttpGenerators.Text(
-                HttpGenerators.mutate(in, HttpGenerators.requests().generate(in).wire()));
+        Gen<HttpGenerators.Text> mutated =
+                HttpGenerators.mutated(HttpGenerators.requests().map(HttpGenerators.Request::wire));
         qt().withExamples(5000).forAll(mutated, HttpGenerators.limits(), CUTS, CUTS)
                 .checkAssert((text, limits, a, b) -> assertClean(Wire.bytes(text.text()), limits, a, b));
     }

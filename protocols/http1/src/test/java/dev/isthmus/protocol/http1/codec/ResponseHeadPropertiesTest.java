@@ -45,8 +45,8 @@ class ResponseHeadPropertiesTest {
 
     @Test
     void mutatedValidHeadsEndInACleanResult() {
-        Gen<HttpGenerators.Text> mutated = in -> new HttpGenerators.Text(
-                HttpGenerators.mutate(in, HttpGenerators.responses().generate(in).wire()));
+        Gen<HttpGenerators.Text> mutated =
+                HttpGenerators.mutated(HttpGenerators.responses().map(HttpGenerators.Response::wire));
         qt().withExamples(5000).forAll(mutated, HttpGenerators.limits(), CUTS, CUTS)
                 .checkAssert((text, limits, a, b) -> assertClean(Wire.bytes(text.text()), limits, a, b));
     }
