@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -302,16 +303,7 @@ final class ConfigMapper {
     }
 
     private PeerConfig peerText(Node item, String where) {
-        String text = scalarText(item, where, "host:port or { address: host:port, weight: N }");
-        if (text == null) {
-            return null;
-        }
-        try {
-            return PeerConfig.parse(text);
-        } catch (IllegalArgumentException e) {
-            problem(item, where + ": " + e.getMessage());
-            return null;
-        }
+        return parsed(item, where, "host:port or { address: host:port, weight: N }", PeerConfig::parse);
     }
 
     private PeerConfig peerMapping(Node item, String where) {
@@ -445,16 +437,7 @@ final class ConfigMapper {
     // ---- values ------------------------------------------------------------------------------
 
     private ListenAddress listenAddress(Node value, String where) {
-        String text = scalarText(value, where, "an address like 0.0.0.0:8080");
-        if (text == null) {
-            return null;
-        }
-        try {
-            return ListenAddress.parse(text);
-        } catch (IllegalArgumentException e) {
-            problem(value, where + ": " + e.getMessage());
-            return null;
-        }
+        return parsed(value, where, "an address like 0.0.0.0:8080", ListenAddress::parse);
     }
 
     private int integer(YamlSection s, String key, int defaultValue, int min, int max) {
@@ -484,23 +467,17 @@ final class ConfigMapper {
         if (value == null) {
             return defaultValue;
         }
-        String text = scalarText(value, s.keyPath(key), "a size like 16k");
-        if (text == null) {
+        Long bytes = parsed(value, s.keyPath(key), "a size like 16k", ValueSyntax::parseSize);
+        if (bytes == null) {
             return defaultValue;
         }
-        try {
-            long bytes = ValueSyntax.parseSize(text);
-            if (bytes < min || bytes > max) {
-                problem(value, s.keyPath(key) + ": must be " + (bytes < min
-                        ? "at least " + ValueSyntax.formatSize(min) : "at most " + ValueSyntax.formatSize(max))
-                        + ", got " + text);
-                return defaultValue;
-            }
-            return bytes;
-        } catch (IllegalArgumentException e) {
-            problem(value, s.keyPath(key) + ": " + e.getMessage());
+        if (bytes < min || bytes > max) {
+            problem(value, s.keyPath(key) + ": must be " + (bytes < min
+                    ? "at least " + ValueSyntax.formatSize(min) : "at most " + ValueSyntax.formatSize(max))
+                    + ", got " + ((ScalarNode) value).getValue());
             return defaultValue;
         }
+        return bytes;
     }
 
     private Duration duration(YamlSection s, String key, Duration defaultValue, boolean zeroAllowed) {
@@ -508,27 +485,38 @@ final class ConfigMapper {
         if (value == null) {
             return defaultValue;
         }
-        String text = scalarText(value, s.keyPath(key), "a duration like 10s");
-        if (text == null) {
+        Duration duration = parsed(value, s.keyPath(key), "a duration like 10s", ValueSyntax::parseDuration);
+        if (duration == null) {
             return defaultValue;
         }
-        try {
-            Duration duration = ValueSyntax.parseDuration(text);
-            if (duration.isZero() && !zeroAllowed) {
-                problem(value, s.keyPath(key) + ": must be longer than 0");
-                return defaultValue;
-            }
-            return duration;
-        } catch (IllegalArgumentException e) {
-            problem(value, s.keyPath(key) + ": " + e.getMessage());
+        if (duration.isZero() && !zeroAllowed) {
+            problem(value, s.keyPath(key) + ": must be longer than 0");
             return defaultValue;
         }
+        return duration;
     }
 
     /** The key's text, {@code defaultValue} when absent, or null after reporting a non-text value. */
     private String text(YamlSection s, String key, String defaultValue) {
         Node value = s.value(key);
         return value == null ? defaultValue : scalarText(value, s.keyPath(key), "a single value");
+    }
+
+    /**
+     * A written single value read by {@code parse}, or null after reporting what was written
+     * instead or why {@code parse} refused it (the message of its IllegalArgumentException).
+     */
+    private <T> T parsed(Node value, String where, String expected, Function<String, T> parse) {
+        String text = scalarText(value, where, expected);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return parse.apply(text);
+        } catch (IllegalArgumentException e) {
+            problem(value, where + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /** The text of a written single value, or null after reporting what was written instead. */

@@ -156,11 +156,12 @@ final class IpHash implements BackendSelection {
             return NOT_AN_ADDRESS;
         }
         // The bytes before "::" and after it are folded separately: the zeros "::" stands for
-        // add nothing, they only shift the leading part by 113 per byte.
+        // add nothing, they only shift the leading part by 113 per byte. Bytes are folded into
+        // part; at "::" the part folded so far becomes the head, and part starts again as the tail.
         int head = 0;
         int headBytes = 0;
-        int tail = 0;
-        int tailBytes = 0;
+        int part = 0;
+        int partBytes = 0;
         int compressedAt = -1;
         int lastColonAt = offset - 2;
         int group = 0;
@@ -178,13 +179,8 @@ final class IpHash implements BackendSelection {
                 group = group << 4 | digit;
             } else if (c == ':') {
                 if (digits > 0) {
-                    if (compressedAt < 0) {
-                        head = mixGroup(head, group);
-                        headBytes += 2;
-                    } else {
-                        tail = mixGroup(tail, group);
-                        tailBytes += 2;
-                    }
+                    part = mixGroup(part, group);
+                    partBytes += 2;
                     group = 0;
                     digits = 0;
                 } else if (lastColonAt == index - 1) {
@@ -192,6 +188,10 @@ final class IpHash implements BackendSelection {
                         return NOT_AN_ADDRESS;
                     }
                     compressedAt = index;
+                    head = part;
+                    headBytes = partBytes;
+                    part = 0;
+                    partBytes = 0;
                 } else if (index != offset) {
                     return NOT_AN_ADDRESS;
                 }
@@ -205,13 +205,8 @@ final class IpHash implements BackendSelection {
                 if (address < 0) {
                     return NOT_AN_ADDRESS;
                 }
-                if (compressedAt < 0) {
-                    head = mixGroup(mixGroup(head, (int) (address >>> 16)), (int) address & 0xFFFF);
-                    headBytes += 4;
-                } else {
-                    tail = mixGroup(mixGroup(tail, (int) (address >>> 16)), (int) address & 0xFFFF);
-                    tailBytes += 4;
-                }
+                part = mixGroup(mixGroup(part, (int) (address >>> 16)), (int) address & 0xFFFF);
+                partBytes += 4;
                 digits = 0;
                 index = quadEnd;
                 break;
@@ -222,21 +217,19 @@ final class IpHash implements BackendSelection {
             }
         }
         if (digits > 0) {
-            if (compressedAt < 0) {
-                head = mixGroup(head, group);
-                headBytes += 2;
-            } else {
-                tail = mixGroup(tail, group);
-                tailBytes += 2;
-            }
+            part = mixGroup(part, group);
+            partBytes += 2;
         } else if (lastColonAt == index - 1 && compressedAt != index - 1) {
             return NOT_AN_ADDRESS;
         }
-        int bytes = headBytes + tailBytes;
-        if (compressedAt >= 0 ? bytes > IPV6_BYTES - 2 : bytes != IPV6_BYTES) {
+        if (compressedAt < 0) {
+            // No "::": the part is the whole address.
+            return partBytes == IPV6_BYTES ? part : NOT_AN_ADDRESS;
+        }
+        if (headBytes + partBytes > IPV6_BYTES - 2) {
             return NOT_AN_ADDRESS;
         }
-        return (head * MULTIPLIER_POWERS[IPV6_BYTES - headBytes] + tail) % MODULUS;
+        return (head * MULTIPLIER_POWERS[IPV6_BYTES - headBytes] + part) % MODULUS;
     }
 
     /** @return the address as an unsigned 32-bit value, or -1 unless [start, end) is a dotted quad */

@@ -3,29 +3,22 @@ package dev.isthmus.core.upstream.balance;
 import static dev.isthmus.core.upstream.balance.Groups.hashKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.isthmus.core.testing.NginxProcess;
 import dev.isthmus.core.upstream.Peer;
 
 /**
@@ -34,52 +27,26 @@ import dev.isthmus.core.upstream.Peer;
  * default smooth weighted round-robin.
  */
 class NginxInteropTest {
-    private static final Path NGINX = Path.of("/usr/sbin/nginx");
-    private static final String LOOPBACK = "127.0.0.1";
+    private static final String LOOPBACK = NginxProcess.LOOPBACK;
     private static final String[] ORIGIN_NAMES = {"a", "b", "c"};
     private static final int SOCKET_TIMEOUT_MILLIS = 5_000;
-    private static final long STARTUP_DEADLINE_MILLIS = 15_000;
 
-    private static Path directory;
-    private static Process nginx;
+    private static NginxProcess nginx;
     private static int[] originPorts;
     private static int proxyPort;
 
     @BeforeAll
     static void startNginx() throws IOException, InterruptedException {
-        assertTrue(Files.isExecutable(NGINX), "these tests compare with a real nginx, expected at " + NGINX
-                + " (Debian: apt-get install nginx, as .ci/run does)");
-        // nginx drops its workers to an unprivileged user when started as root; they must be
-        // able to reach the temp paths inside.
-        directory = Files.createTempDirectory("isthmus-nginx-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        originPorts = new int[] {freePort(), freePort(), freePort()};
-        proxyPort = freePort();
-        Path config = directory.resolve("nginx.conf");
-        Files.writeString(config, config());
-
-        nginx = new ProcessBuilder(NGINX.toString(), "-p", directory + "/", "-c", config.toString(),
-                "-e", directory.resolve("error.log").toString(), "-g", "daemon off;")
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("output.log").toFile())
-                .start();
-        awaitReady();
+        nginx = NginxProcess.prepare();
+        originPorts = new int[] {NginxProcess.freePort(), NginxProcess.freePort(), NginxProcess.freePort()};
+        proxyPort = NginxProcess.freePort();
+        nginx.start(httpDirectives(), proxyPort);
     }
 
     @AfterAll
     static void stopNginx() throws IOException, InterruptedException {
         if (nginx != null) {
-            nginx.destroy();
-            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-                nginx.destroyForcibly().waitFor();
-            }
-        }
-        if (directory != null) {
-            try (Stream<Path> files = Files.walk(directory)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
+            nginx.close();
         }
     }
 
@@ -135,77 +102,28 @@ class NginxInteropTest {
         assertEquals("aabacaa".repeat(3), ourSequence.toString());
     }
 
-    private static String config() {
+    /** Three origins that answer with their names, and the proxy that balances over them. */
+    private static String httpDirectives() {
         StringBuilder origins = new StringBuilder();
         for (int i = 0; i < ORIGIN_NAMES.length; i++) {
-            origins.append("    server { listen ").append(LOOPBACK).append(':').append(originPorts[i])
+            origins.append("server { listen ").append(LOOPBACK).append(':').append(originPorts[i])
                     .append("; return 200 \"").append(ORIGIN_NAMES[i]).append("\"; }\n");
         }
         String p1 = LOOPBACK + ":" + originPorts[0];
         String p2 = LOOPBACK + ":" + originPorts[1];
         String p3 = LOOPBACK + ":" + originPorts[2];
-        return """
-                worker_processes 1;
-                error_log %1$s/error.log warn;
-                pid %1$s/nginx.pid;
-                events { worker_connections 256; }
-                http {
-                    access_log off;
-                    client_body_temp_path %1$s/client_body;
-                    proxy_temp_path %1$s/proxy;
-                    fastcgi_temp_path %1$s/fastcgi;
-                    uwsgi_temp_path %1$s/uwsgi;
-                    scgi_temp_path %1$s/scgi;
-                %2$s
-                    upstream consistent { hash $arg_key consistent; server %3$s; server %4$s weight=2; server %5$s; }
-                    upstream by_client { ip_hash; server %3$s; server %4$s weight=2; server %5$s; }
-                    upstream weighted { server %3$s weight=5; server %4$s; server %5$s; }
-                    server {
-                        listen %6$s:%7$d;
-                        location = /ready { return 200 "ready"; }
-                        location /consistent { proxy_pass http://consistent; }
-                        location /client { proxy_pass http://by_client; }
-                        location /weighted { proxy_pass http://weighted; }
-                    }
+        return origins + """
+                upstream consistent { hash $arg_key consistent; server %1$s; server %2$s weight=2; server %3$s; }
+                upstream by_client { ip_hash; server %1$s; server %2$s weight=2; server %3$s; }
+                upstream weighted { server %1$s weight=5; server %2$s; server %3$s; }
+                server {
+                    listen %4$s:%5$d;
+                    location = /ready { return 200 "ready"; }
+                    location /consistent { proxy_pass http://consistent; }
+                    location /client { proxy_pass http://by_client; }
+                    location /weighted { proxy_pass http://weighted; }
                 }
-                """.formatted(directory, origins, p1, p2, p3, LOOPBACK, proxyPort);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(LOOPBACK, 0));
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void awaitReady() throws IOException, InterruptedException {
-        long deadline = System.currentTimeMillis() + STARTUP_DEADLINE_MILLIS;
-        while (true) {
-            if (!nginx.isAlive()) {
-                fail("nginx exited with " + nginx.exitValue() + ":\n" + logs());
-            }
-            try {
-                if ("ready".equals(get(null, "/ready"))) {
-                    return;
-                }
-            } catch (IOException notListeningYet) {
-                if (System.currentTimeMillis() > deadline) {
-                    fail("nginx did not answer on port " + proxyPort + ":\n" + logs(), notListeningYet);
-                }
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static String logs() throws IOException {
-        StringBuilder logs = new StringBuilder();
-        for (String name : List.of("output.log", "error.log")) {
-            Path log = directory.resolve(name);
-            if (Files.exists(log)) {
-                logs.append(name).append(":\n").append(Files.readString(log));
-            }
-        }
-        return logs.toString();
+                """.formatted(p1, p2, p3, LOOPBACK, proxyPort);
     }
 
     /** One HTTP/1.0 GET through the proxy, from {@code client} if given; returns the body. */

@@ -36,7 +36,7 @@ import dev.isthmus.core.upstream.health.PassiveCheck;
  */
 class BalancingAndHealthTest {
     private final List<TestOrigin> origins = new ArrayList<>();
-    private ErrorHarness proxy;
+    private TestProxy proxy;
     private HttpClient http;
 
     @BeforeEach
@@ -115,14 +115,14 @@ class BalancingAndHealthTest {
 
         int mark = sick.healthAnswers.size();
         sick.healthStatus = 500;
-        ErrorHarness.await("the failing peer goes down", () -> !first.isActiveHealthy());
+        TestProxy.await("the failing peer goes down", () -> !first.isActiveHealthy());
         assertTrue(answersSince(sick, mark, 500) >= fall, "down before " + fall + " failed probes");
         sendTwenty("down");
         assertEquals(List.of(0L, 20L), served(2, "down"), "a down peer got traffic");
 
         mark = sick.healthAnswers.size();
         sick.healthStatus = 200;
-        ErrorHarness.await("the peer comes back", first::isActiveHealthy);
+        TestProxy.await("the peer comes back", first::isActiveHealthy);
         assertTrue(answersSince(sick, mark, 200) >= rise, "up before " + rise + " good probes");
         sendTwenty("up");
         assertEquals(List.of(10L, 10L), served(2, "up"), "the recovered peer is back in rotation");
@@ -152,9 +152,9 @@ class BalancingAndHealthTest {
         });
         List<RawClient> clients = new ArrayList<>();
         try {
-            UpstreamGroup group = ErrorHarness.group(BalanceAlgorithm.LEAST_CONN, null, null, PassiveCheck.OFF, 1,
+            UpstreamGroup group = TestProxy.group(BalanceAlgorithm.LEAST_CONN, null, null, PassiveCheck.OFF, 1,
                     PoolSettings.DEFAULT, null, (InetSocketAddress) a.getLocalSocketAddress(), b.address());
-            proxy = ErrorHarness.routing(ErrorHarness.SHORT, group);
+            proxy = TestProxy.routing(TestProxy.SHORT, group);
             Peer peerA = group.peers().get(0);
             Peer peerB = group.peers().get(1);
 
@@ -163,13 +163,13 @@ class BalancingAndHealthTest {
             for (int i = 0; i < 2; i++) {
                 clients.add(proxy.raw().send("GET /gate HTTP/1.1\r\nHost: x\r\n\r\n"));
             }
-            ErrorHarness.await("B holds two requests", () -> b.requests.size() == 2);
+            TestProxy.await("B holds two requests", () -> b.requests.size() == 2);
             peerA.ejectUntil(System.nanoTime());
             peerB.ejectUntil(System.nanoTime() + Duration.ofSeconds(60).toNanos());
             for (int i = 0; i < 3; i++) {
                 clients.add(proxy.raw().send("GET /held HTTP/1.1\r\nHost: x\r\n\r\n"));
             }
-            ErrorHarness.await("A holds three requests", () -> heldAtA.size() == 3);
+            TestProxy.await("A holds three requests", () -> heldAtA.size() == 3);
 
             // A now refuses; B is ejected: each request fails to connect to A and finds no other peer.
             // The kernel may finish closing the listener after close() returns (the accept loop is
@@ -211,9 +211,9 @@ class BalancingAndHealthTest {
 
     private UpstreamGroup startProxy(BalanceAlgorithm algorithm, HashKey key, int[] weights, ActiveCheck check, int peers)
             throws IOException {
-        UpstreamGroup group = ErrorHarness.group(algorithm, key, check, PassiveCheck.OFF, 0, PoolSettings.DEFAULT, weights,
+        UpstreamGroup group = TestProxy.group(algorithm, key, check, PassiveCheck.OFF, 0, PoolSettings.DEFAULT, weights,
                 origins.stream().limit(peers).map(TestOrigin::address).toArray(InetSocketAddress[]::new));
-        proxy = ErrorHarness.routing(ErrorHarness.SHORT, group);
+        proxy = TestProxy.routing(TestProxy.SHORT, group);
         return group;
     }
 

@@ -22,12 +22,12 @@ class ClientTimeoutTest {
             Duration.ofSeconds(5), Duration.ofMillis(500));
 
     private TestOrigin origin;
-    private ErrorHarness proxy;
+    private TestProxy proxy;
 
     @BeforeEach
     void start() throws IOException {
         origin = new TestOrigin();
-        proxy = ErrorHarness.routing(SETTINGS, ErrorHarness.group(origin.address()));
+        proxy = TestProxy.start(SETTINGS, 1, origin.address());
     }
 
     @AfterEach
@@ -39,7 +39,7 @@ class ClientTimeoutTest {
     @Test
     void halfAHeadThenSilenceGets408AndTheConnectionCloses() throws IOException {
         try (RawClient client = proxy.raw()) {
-            RawClient.Response response = client.send("GET /echo HTTP/1.1\r\nHost: a\r\nX-Partial: y").read();
+            RawClient.Response response = client.send("GET /echo HTTP/1.1\r\nHost: a\r\nX-Partial: y").readOrNull();
             assertNotNull(response, "no 408 before the connection ended");
             assertEquals("HTTP/1.1 408 Request Timeout", response.statusLine());
             assertEquals("close", response.field("connection"));
@@ -60,7 +60,7 @@ class ClientTimeoutTest {
             // Nothing is sent now; the proxy must end the connection after clientIdle, sending nothing.
             assertTrue(client.endsWithoutData(), "the proxy sent bytes to an idle connection");
         }
-        assertEquals(List.of("/first"), targets());
+        assertEquals(List.of("/first"), origin.targets());
         assertEquals(0, proxy.metric("isthmus_http_bad_requests_total"), "an idle close is not a bad request");
         assertServesAGoodRequest();
     }
@@ -69,7 +69,7 @@ class ClientTimeoutTest {
     @Test
     void bodyThatStallsGets408() throws IOException {
         try (RawClient client = proxy.raw()) {
-            RawClient.Response response = client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhalf!").read();
+            RawClient.Response response = client.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhalf!").readOrNull();
             assertNotNull(response);
             assertEquals("HTTP/1.1 408 Request Timeout", response.statusLine());
             assertEquals("close", response.field("connection"));
@@ -78,11 +78,7 @@ class ClientTimeoutTest {
         assertTrue(origin.requests.isEmpty(), "the origin received a complete request: " + origin.requests);
         assertServesAGoodRequest();
         assertEquals(2, origin.connections(), "the connection that carried the half request was reused");
-        assertEquals(List.of("/good"), targets());
-    }
-
-    private List<String> targets() {
-        return origin.requests.stream().map(TestOrigin.Request::target).toList();
+        assertEquals(List.of("/good"), origin.targets());
     }
 
     private void assertServesAGoodRequest() throws IOException {

@@ -12,8 +12,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,31 +20,10 @@ import org.junit.jupiter.api.Test;
  * (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Upgrade outside an
  * upgrade) are not forwarded in either direction, and end-to-end fields are.
  */
-class ForwardingFieldsSemanticsTest {
-    private static TestOrigin origin;
-    private static SemanticsProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        origin = new TestOrigin();
-        proxy = SemanticsProxy.start(origin.address());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-        origin.close();
-    }
-
-    /** The request the origin recorded for {@code target}. */
-    private static TestOrigin.Request seen(String target) {
-        return origin.requests.stream().filter(r -> r.target().equals(target)).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("the origin never saw " + target + "; it saw " + origin.requests));
-    }
-
+class ForwardingFieldsSemanticsTest extends OriginBehindProxy {
     @Test
     void hopByHopRequestFieldsAreDroppedAndForwardingFieldsAdded() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send("""
                     GET /echo?case=hop HTTP/1.1\r
                     Host: app.test\r
@@ -66,10 +43,10 @@ class ForwardingFieldsSemanticsTest {
                     Cache-Control: no-cache\r
                     \r
                     """);
-            SemanticsWire.Response response = wire.readFinal("GET");
+            RawClient.Response response = wire.readFinal("GET");
             assertEquals(200, response.status());
 
-            TestOrigin.Request request = seen("/echo?case=hop");
+            TestOrigin.Request request = origin.seen("/echo?case=hop");
             assertEquals("203.0.113.9, 127.0.0.1", request.field("X-Forwarded-For"));
             assertEquals(1, request.fields().get("x-forwarded-for").size(), "one X-Forwarded-For field");
             assertEquals("http", request.field("X-Forwarded-Proto"), "the proxy states the scheme it received");
@@ -87,7 +64,7 @@ class ForwardingFieldsSemanticsTest {
             // The connection stays usable and the next request carries no leftover of the previous one.
             wire.send("GET /echo?case=plain HTTP/1.1\r\nHost: app.test\r\n\r\n");
             assertEquals(200, wire.readFinal("GET").status());
-            TestOrigin.Request plain = seen("/echo?case=plain");
+            TestOrigin.Request plain = origin.seen("/echo?case=plain");
             assertEquals("127.0.0.1", plain.field("X-Forwarded-For"));
             assertEquals("1.1 isthmus", plain.field("Via"));
             assertEquals("http", plain.field("X-Forwarded-Proto"));
@@ -96,11 +73,11 @@ class ForwardingFieldsSemanticsTest {
 
     @Test
     void severalIncomingForwardedForAndViaFieldsAreCombinedInOrder() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send("GET /echo?case=lists HTTP/1.1\r\nHost: app.test\r\nX-Forwarded-For: 198.51.100.1\r\n"
                     + "Via: 1.0 first\r\nX-Forwarded-For: 198.51.100.2, 198.51.100.3\r\nVia: 1.1 second\r\n\r\n");
             assertEquals(200, wire.readFinal("GET").status());
-            TestOrigin.Request request = seen("/echo?case=lists");
+            TestOrigin.Request request = origin.seen("/echo?case=lists");
             assertEquals("198.51.100.1, 198.51.100.2, 198.51.100.3, 127.0.0.1", request.field("X-Forwarded-For"));
             assertEquals("1.0 first, 1.1 second, 1.1 isthmus", request.field("Via"));
         }
@@ -108,9 +85,9 @@ class ForwardingFieldsSemanticsTest {
 
     @Test
     void originsHopByHopResponseFieldsDoNotReachTheClient() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send("GET /echo?case=response HTTP/1.1\r\nHost: app.test\r\n\r\n");
-            SemanticsWire.Response response = wire.readFinal("GET");
+            RawClient.Response response = wire.readFinal("GET");
             assertEquals(200, response.status());
             // TestOrigin answers with "Connection: keep-alive" and "Keep-Alive: timeout=5".
             assertNull(response.field("Keep-Alive"), response.head());
@@ -124,12 +101,12 @@ class ForwardingFieldsSemanticsTest {
         String answer = "HTTP/1.1 200 OK\r\nConnection: X-Origin-Hop, Keep-Alive\r\nX-Origin-Hop: secret\r\n"
                 + "Keep-Alive: timeout=9, max=100\r\nProxy-Connection: keep-alive\r\nX-Origin-End: visible\r\n"
                 + "Content-Length: 5\r\n\r\nhello";
-        try (SemanticsScriptedOrigin scripted = new SemanticsScriptedOrigin(Map.of("/hop", answer));
-             SemanticsProxy own = SemanticsProxy.start(scripted.address());
-             SemanticsWire wire = new SemanticsWire(own.address())) {
+        try (ScriptedOrigin scripted = new ScriptedOrigin(Map.of("/hop", answer));
+             TestProxy own = TestProxy.start(scripted.address());
+             RawClient wire = new RawClient(own.address())) {
             for (int i = 0; i < 2; i++) {
                 wire.send("GET /hop HTTP/1.1\r\nHost: app.test\r\n\r\n");
-                SemanticsWire.Response response = wire.readFinal("GET");
+                RawClient.Response response = wire.readFinal("GET");
                 assertEquals(200, response.status());
                 assertEquals("hello", response.text());
                 assertEquals("visible", response.field("X-Origin-End"));
@@ -158,7 +135,7 @@ class ForwardingFieldsSemanticsTest {
 
     @Test
     void curlSeesTheForwardingFieldsTheOriginGot() throws Exception {
-        SemanticsCurl curl = SemanticsCurl.run("-sS", "-D", "-", "-H", "X-Forwarded-For: 192.0.2.44", "-H", "Via: 1.0 corp-proxy",
+        Curl curl = Curl.run("-sS", "-D", "-", "-H", "X-Forwarded-For: 192.0.2.44", "-H", "Via: 1.0 corp-proxy",
                 "-H", "Connection: X-Curl-Hop", "-H", "X-Curl-Hop: 1", proxy.url("/echo?case=curl"));
         assertEquals(0, curl.exitCode(), curl.stderr());
         String out = curl.stdout();

@@ -30,13 +30,13 @@ class GracefulShutdownTest {
     private static final int IN_FLIGHT = 4;
 
     private TestOrigin origin;
-    private ErrorHarness proxy;
+    private TestProxy proxy;
     private final List<RawClient> clients = new ArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
         origin = new TestOrigin();
-        proxy = ErrorHarness.routing(ErrorHarness.SHORT, ErrorHarness.group(origin.address()));
+        proxy = TestProxy.start(TestProxy.SHORT, 1, origin.address());
     }
 
     @AfterEach
@@ -67,7 +67,7 @@ class GracefulShutdownTest {
         origin.gate.countDown();
         for (int i = 0; i < IN_FLIGHT; i++) {
             RawClient client = clients.get(i + 1);
-            RawClient.Response response = client.read();
+            RawClient.Response response = client.readOrNull();
             assertNotNull(response, "in-flight request " + i + " was cut");
             assertEquals("HTTP/1.1 200 OK", response.statusLine());
             assertEquals("gate\n", response.text());
@@ -84,7 +84,7 @@ class GracefulShutdownTest {
                 () -> proxy.server.shutdown(Duration.ofMillis(300)), r -> Thread.ofVirtual().start(r));
         shutdown.get(5, TimeUnit.SECONDS);
         for (RawClient client : clients) {
-            assertNull(client.read(), "a request still held upstream got a response after the grace");
+            assertNull(client.readOrNull(), "a request still held upstream got a response after the grace");
         }
         assertThrows(ConnectException.class, () -> new Socket(proxy.address().getAddress(), proxy.address().getPort()).close());
     }
@@ -99,7 +99,7 @@ class GracefulShutdownTest {
         for (int i = 0; i < IN_FLIGHT; i++) {
             client().send("GET /gate HTTP/1.1\r\nHost: a\r\n\r\n");
         }
-        ErrorHarness.await("the origin holds every request",
+        TestProxy.await("the origin holds every request",
                 () -> origin.requests.stream().filter(r -> r.target().equals("/gate")).count() == IN_FLIGHT);
     }
 }

@@ -5,55 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * HTTP/1.0 clients: without keep-alive the proxy closes after the response; with
  * {@code Connection: keep-alive} the connection persists and the response says so.
  */
-class Http10SemanticsTest {
-    private static TestOrigin origin;
-    private static SemanticsProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        origin = new TestOrigin();
-        proxy = SemanticsProxy.start(origin.address());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-        origin.close();
-    }
-
-    private static TestOrigin.Request seen(String target) {
-        return origin.requests.stream().filter(r -> r.target().equals(target)).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("the origin never saw " + target));
-    }
-
+class Http10SemanticsTest extends OriginBehindProxy {
     @Test
     void withoutKeepAliveTheProxyClosesAfterTheResponse() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send("GET /echo?v=10-close HTTP/1.0\r\nHost: o\r\n\r\n");
-            SemanticsWire.Response response = wire.read("GET");
+            RawClient.Response response = wire.read("GET");
             assertEquals(200, response.status());
             assertTrue(response.text().startsWith("GET /echo?v=10-close\n"), response.text());
             assertFalse("keep-alive".equalsIgnoreCase(response.field("Connection")), response.head());
             assertNull(response.field("Keep-Alive"), response.head());
             assertTrue(wire.closedByPeer(), "a 1.0 connection without keep-alive ends after one response");
         }
-        assertEquals("1.0 isthmus", seen("/echo?v=10-close").field("Via"), "Via names the version received");
+        assertEquals("1.0 isthmus", origin.seen("/echo?v=10-close").field("Via"), "Via names the version received");
     }
 
     @Test
     void withKeepAliveTheConnectionPersistsAndTheResponseSaysSo() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 3; i++) {
                 wire.send("GET /echo?v=10-ka-" + i + " HTTP/1.0\r\nHost: o\r\nConnection: keep-alive\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status());
                 assertEquals("keep-alive", response.field("Connection").toLowerCase(java.util.Locale.ROOT), response.head());
                 assertTrue(response.has("Content-Length"), "a persistent 1.0 response needs a length");
@@ -61,12 +39,12 @@ class Http10SemanticsTest {
             }
             String body = "ten bytes!";
             wire.send("POST /echo?v=10-post HTTP/1.0\r\nHost: o\r\nConnection: keep-alive\r\nContent-Length: 10\r\n\r\n" + body);
-            SemanticsWire.Response posted = wire.read("POST");
+            RawClient.Response posted = wire.read("POST");
             assertTrue(posted.text().contains("body-bytes: 10\n"), posted.text());
             assertEquals("keep-alive", posted.field("Connection").toLowerCase(java.util.Locale.ROOT));
 
             wire.send("GET /echo?v=10-last HTTP/1.0\r\nHost: o\r\n\r\n");
-            SemanticsWire.Response last = wire.read("GET");
+            RawClient.Response last = wire.read("GET");
             assertEquals(200, last.status());
             assertTrue(wire.closedByPeer(), "the request without keep-alive ends the connection");
         }
@@ -74,9 +52,9 @@ class Http10SemanticsTest {
 
     @Test
     void aCloseDelimitedAnswerEndsEvenAKeepAliveConnection() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send("GET /close/3000 HTTP/1.0\r\nHost: o\r\nConnection: keep-alive\r\n\r\n");
-            SemanticsWire.Response response = wire.read("GET");
+            RawClient.Response response = wire.read("GET");
             assertEquals(200, response.status());
             assertFalse("keep-alive".equalsIgnoreCase(response.field("Connection")),
                     "a body delimited by the close cannot be kept alive:\n" + response.head());
@@ -86,7 +64,7 @@ class Http10SemanticsTest {
 
     @Test
     void curlReusesAKeptHttp10Connection() throws Exception {
-        SemanticsCurl curl = SemanticsCurl.run("-v", "-sS", "--http1.0", "-H", "Connection: keep-alive",
+        Curl curl = Curl.run("-v", "-sS", "--http1.0", "-H", "Connection: keep-alive",
                 proxy.url("/echo?v=curl-1"), proxy.url("/echo?v=curl-2"));
         assertEquals(0, curl.exitCode(), curl.stderr());
         assertTrue(curl.stdout().contains("GET /echo?v=curl-1\n") && curl.stdout().contains("GET /echo?v=curl-2\n"),

@@ -35,14 +35,14 @@ class IsolationTest {
     private static final int REQUESTS_EACH = 10;
 
     private TestOrigin origin;
-    private ErrorHarness proxy;
+    private TestProxy proxy;
     private ExecutorService threads;
     private HttpClient http;
 
     @BeforeEach
     void start() throws IOException {
         origin = new TestOrigin();
-        proxy = ErrorHarness.routing(ErrorHarness.SHORT, ErrorHarness.group(origin.address()));
+        proxy = TestProxy.start(TestProxy.SHORT, 1, origin.address());
         threads = Executors.newVirtualThreadPerTaskExecutor();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     }
@@ -67,7 +67,7 @@ class IsolationTest {
         Future<?> garbage = threads.submit(() -> {
             while (!done.get()) {
                 try (RawClient client = proxy.raw()) {
-                    RawClient.Response response = client.send("\u0001\u0002 NOT HTTP \u00ff\u00fe\r\n\r\n").read();
+                    RawClient.Response response = client.send("\u0001\u0002 NOT HTTP \u00ff\u00fe\r\n\r\n").readOrNull();
                     badActorAnswers.add(response == null ? "no answer" : response.statusLine());
                 }
                 badActorsActive.countDown();

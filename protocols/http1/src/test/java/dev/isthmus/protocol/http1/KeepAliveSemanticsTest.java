@@ -28,7 +28,7 @@ class KeepAliveSemanticsTest {
     @Test
     void sequentialRequestsOnOneClientConnectionUseOneUpstreamConnection() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             SemanticsProxy proxy = SemanticsProxy.start(origin.address());
+             TestProxy proxy = TestProxy.start(origin.address());
              HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             for (int i = 0; i < 200; i++) {
                 if (i % 2 == 0) {
@@ -54,11 +54,11 @@ class KeepAliveSemanticsTest {
     @Test
     void sequentialRequestsOnOneRawConnectionUseOneUpstreamConnection() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             SemanticsProxy proxy = SemanticsProxy.start(origin.address());
-             SemanticsWire wire = new SemanticsWire(proxy.address())) {
+             TestProxy proxy = TestProxy.start(origin.address());
+             RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 200; i++) {
                 wire.send("GET /echo?raw=" + i + " HTTP/1.1\r\nHost: origin.test\r\n\r\n");
-                SemanticsWire.Response response = wire.readFinal("GET");
+                RawClient.Response response = wire.readFinal("GET");
                 assertEquals(200, response.status());
                 assertTrue(response.text().startsWith("GET /echo?raw=" + i + "\n"), response.text());
                 assertNull(response.field("Connection"), "a keep-alive 1.1 answer needs no Connection field");
@@ -70,11 +70,11 @@ class KeepAliveSemanticsTest {
     @Test
     void aClientsConnectionCloseEndsOnlyTheClientConnection() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             SemanticsProxy proxy = SemanticsProxy.start(HttpProxySettings.DEFAULT, 1, origin.address())) {
+             TestProxy proxy = TestProxy.start(HttpProxySettings.DEFAULT, 1, origin.address())) {
             for (int i = 0; i < 3; i++) {
-                try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+                try (RawClient wire = new RawClient(proxy.address())) {
                     wire.send("GET /echo?close=" + i + " HTTP/1.1\r\nHost: o\r\nConnection: close\r\n\r\n");
-                    SemanticsWire.Response response = wire.read("GET");
+                    RawClient.Response response = wire.read("GET");
                     assertEquals(200, response.status());
                     assertEquals("close", response.field("Connection"), "the client is told the connection ends");
                     assertTrue(wire.closedByPeer(), "the proxy closes after the response");
@@ -89,12 +89,12 @@ class KeepAliveSemanticsTest {
     @Test
     void anOriginsConnectionCloseEndsOnlyTheUpstreamConnection() throws Exception {
         String answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
-        try (SemanticsScriptedOrigin origin = new SemanticsScriptedOrigin(java.util.Map.of("/once", answer));
-             SemanticsProxy proxy = SemanticsProxy.start(HttpProxySettings.DEFAULT, 1, origin.address());
-             SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (ScriptedOrigin origin = new ScriptedOrigin(java.util.Map.of("/once", answer));
+             TestProxy proxy = TestProxy.start(HttpProxySettings.DEFAULT, 1, origin.address());
+             RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 3; i++) {
                 wire.send("GET /once HTTP/1.1\r\nHost: o\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals("ok", response.text());
                 assertNull(response.field("Connection"), "the origin's close is not the client's:\n" + response.head());
             }
@@ -107,21 +107,21 @@ class KeepAliveSemanticsTest {
         int clients = 50;
         int requestsEach = 20;
         try (TestOrigin origin = new TestOrigin();
-             SemanticsProxy proxy = SemanticsProxy.start(origin.address());
+             TestProxy proxy = TestProxy.start(origin.address());
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             CountDownLatch allConnected = new CountDownLatch(clients);
             List<Future<Integer>> results = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 int clientId = c;
                 results.add(threads.submit(() -> {
-                    try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+                    try (RawClient wire = new RawClient(proxy.address())) {
                         allConnected.countDown();
-                        allConnected.await(SemanticsProxy.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                        allConnected.await(TestProxy.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
                         for (int r = 0; r < requestsEach; r++) {
                             if ((clientId + r) % 3 == 0) {
                                 int size = 1000 + clientId * 997 + r * 131;
                                 wire.send("GET /bytes/" + size + " HTTP/1.1\r\nHost: origin.test\r\n\r\n");
-                                SemanticsWire.Response response = wire.readFinal("GET");
+                                RawClient.Response response = wire.readFinal("GET");
                                 assertEquals(200, response.status());
                                 assertArrayEquals(TestOrigin.pattern(size), response.body(), "client " + clientId + " request " + r);
                             } else {
@@ -129,7 +129,7 @@ class KeepAliveSemanticsTest {
                                 byte[] body = ("payload " + clientId + "/" + r).getBytes(UTF_8);
                                 wire.send("POST " + target + " HTTP/1.1\r\nHost: origin.test\r\nContent-Length: " + body.length
                                         + "\r\n\r\n" + new String(body, UTF_8));
-                                SemanticsWire.Response response = wire.readFinal("POST");
+                                RawClient.Response response = wire.readFinal("POST");
                                 assertEquals(200, response.status());
                                 assertTrue(response.text().startsWith("POST " + target + "\n"), response.text());
                                 assertTrue(response.text().contains("body-bytes: " + body.length + "\n"), response.text());

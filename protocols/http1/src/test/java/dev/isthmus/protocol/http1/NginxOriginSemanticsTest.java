@@ -6,30 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import dev.isthmus.core.testing.NginxProcess;
 
 /**
  * A real nginx, which nobody here wrote, as the origin behind the proxy: small answers, a
@@ -38,26 +33,21 @@ import org.junit.jupiter.api.Test;
  * {@code $connection_requests} in response fields).
  */
 class NginxOriginSemanticsTest {
-    private static final Path NGINX = Path.of("/usr/sbin/nginx");
-    private static final String LOOPBACK = "127.0.0.1";
+    private static final String LOOPBACK = NginxProcess.LOOPBACK;
     private static final int FILE_BYTES = 5 << 20;
-    private static final long STARTUP_DEADLINE_MILLIS = 15_000;
 
+    private static NginxProcess nginx;
     private static Path directory;
-    private static Process nginx;
     private static int nginxPort;
     private static byte[] file;
     private static byte[] text;
-    private static SemanticsProxy proxy;
+    private static TestProxy proxy;
     private static HttpClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        assertTrue(Files.isExecutable(NGINX), "these tests run a real nginx as the origin, expected at " + NGINX
-                + " (Debian: apt-get install nginx, as .ci/run does)");
-        // When the tests run as root nginx's workers run as nobody: they must reach what is inside.
-        directory = Files.createTempDirectory("isthmus-nginx-origin-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        nginx = NginxProcess.prepare();
+        directory = nginx.directory();
         Path files = Files.createDirectories(directory.resolve("www/files"));
         Path dav = Files.createDirectories(directory.resolve("www/dav"));
         Files.setPosixFilePermissions(dav, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -69,16 +59,9 @@ class NginxOriginSemanticsTest {
         for (Path p : List.of(files, files.resolve("big.bin"), files.resolve("text.txt"), directory.resolve("www"))) {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
         }
-        nginxPort = freePort();
-        Path config = directory.resolve("nginx.conf");
-        Files.writeString(config, config());
-        nginx = new ProcessBuilder(NGINX.toString(), "-p", directory + "/", "-c", config.toString(),
-                "-e", directory.resolve("error.log").toString(), "-g", "daemon off;")
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("output.log").toFile())
-                .start();
-        awaitReady();
-        proxy = SemanticsProxy.start(new InetSocketAddress(LOOPBACK, nginxPort));
+        nginxPort = NginxProcess.freePort();
+        nginx.start(httpDirectives(), nginxPort);
+        proxy = TestProxy.start(new InetSocketAddress(LOOPBACK, nginxPort));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -91,94 +74,33 @@ class NginxOriginSemanticsTest {
             proxy.close();
         }
         if (nginx != null) {
-            nginx.destroy();
-            if (!nginx.waitFor(10, TimeUnit.SECONDS)) {
-                nginx.destroyForcibly().waitFor();
-            }
-        }
-        if (directory != null) {
-            try (Stream<Path> paths = Files.walk(directory)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            nginx.close();
         }
     }
 
-    private static String config() {
+    private static String httpDirectives() {
         return """
-                worker_processes 1;
-                error_log %1$s/error.log info;
-                pid %1$s/nginx.pid;
-                events { worker_connections 256; }
-                http {
-                    access_log off;
-                    client_body_temp_path %1$s/client_body;
-                    proxy_temp_path %1$s/proxy;
-                    fastcgi_temp_path %1$s/fastcgi;
-                    uwsgi_temp_path %1$s/uwsgi;
-                    scgi_temp_path %1$s/scgi;
-                    keepalive_requests 1000;
-                    keepalive_timeout 60s;
-                    server {
-                        listen %2$s:%3$d;
-                        root %1$s/www;
-                        client_max_body_size 20m;
-                        add_header X-Conn $connection always;
-                        add_header X-Conn-Requests $connection_requests always;
-                        location = /ready { return 200 "ready"; }
-                        location = /small { default_type text/plain; return 200 "small body from nginx\\n"; }
-                        location = /early { default_type text/plain; return 200 "answered early\\n"; }
-                        location = /post {
-                            proxy_pass http://%2$s:%3$d/accepted;
-                            proxy_hide_header X-Conn;
-                            proxy_hide_header X-Conn-Requests;
-                        }
-                        location = /accepted { default_type text/plain; return 200 "accepted $content_length\\n"; }
-                        location /files/ { gzip on; gzip_proxied any; gzip_types text/plain; gzip_min_length 0; }
-                        location /dav/ { dav_methods PUT; create_full_put_path on; }
+                keepalive_requests 1000;
+                keepalive_timeout 60s;
+                server {
+                    listen %2$s:%3$d;
+                    root %1$s/www;
+                    client_max_body_size 20m;
+                    add_header X-Conn $connection always;
+                    add_header X-Conn-Requests $connection_requests always;
+                    location = /ready { return 200 "ready"; }
+                    location = /small { default_type text/plain; return 200 "small body from nginx\\n"; }
+                    location = /early { default_type text/plain; return 200 "answered early\\n"; }
+                    location = /post {
+                        proxy_pass http://%2$s:%3$d/accepted;
+                        proxy_hide_header X-Conn;
+                        proxy_hide_header X-Conn-Requests;
                     }
+                    location = /accepted { default_type text/plain; return 200 "accepted $content_length\\n"; }
+                    location /files/ { gzip on; gzip_proxied any; gzip_types text/plain; gzip_min_length 0; }
+                    location /dav/ { dav_methods PUT; create_full_put_path on; }
                 }
                 """.formatted(directory, LOOPBACK, nginxPort);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(LOOPBACK, 0));
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void awaitReady() throws Exception {
-        long deadline = System.currentTimeMillis() + STARTUP_DEADLINE_MILLIS;
-        while (true) {
-            if (!nginx.isAlive()) {
-                fail("nginx exited with " + nginx.exitValue() + ":\n" + logs());
-            }
-            try (Socket socket = new Socket(LOOPBACK, nginxPort)) {
-                socket.setSoTimeout(5_000);
-                socket.getOutputStream().write("GET /ready HTTP/1.0\r\n\r\n".getBytes(ISO_8859_1));
-                if (new String(socket.getInputStream().readAllBytes(), ISO_8859_1).endsWith("ready")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                if (System.currentTimeMillis() > deadline) {
-                    fail("nginx did not answer on port " + nginxPort + ":\n" + logs(), notYet);
-                }
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static String logs() throws IOException {
-        StringBuilder logs = new StringBuilder();
-        for (String name : List.of("output.log", "error.log")) {
-            Path log = directory.resolve(name);
-            if (Files.exists(log)) {
-                logs.append(name).append(":\n").append(Files.readString(log));
-            }
-        }
-        return logs.toString();
     }
 
     @Test
@@ -197,7 +119,7 @@ class NginxOriginSemanticsTest {
 
         Path downloaded = Files.createTempFile("isthmus-nginx-", ".bin");
         try {
-            SemanticsCurl curl = SemanticsCurl.run("-sS", "-o", downloaded.toString(), "-w", "%{http_code}",
+            Curl curl = Curl.run("-sS", "-o", downloaded.toString(), "-w", "%{http_code}",
                     proxy.url("/files/big.bin"));
             assertEquals(0, curl.exitCode(), curl.stderr());
             assertEquals("200", curl.stdout());
@@ -209,27 +131,27 @@ class NginxOriginSemanticsTest {
 
     @Test
     void rangedConditionalAndHeadRequestsForTheStaticFile() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send("GET /files/big.bin HTTP/1.1\r\nHost: nginx.test\r\nRange: bytes=1000-1999\r\n\r\n");
-            SemanticsWire.Response ranged = wire.read("GET");
+            RawClient.Response ranged = wire.read("GET");
             assertEquals(206, ranged.status());
             assertEquals("bytes 1000-1999/" + FILE_BYTES, ranged.field("Content-Range"));
             assertArrayEquals(java.util.Arrays.copyOfRange(file, 1000, 2000), ranged.body());
 
             wire.send("HEAD /files/big.bin HTTP/1.1\r\nHost: nginx.test\r\n\r\n");
-            SemanticsWire.Response head = wire.read("HEAD");
+            RawClient.Response head = wire.read("HEAD");
             assertEquals(200, head.status());
             assertEquals(Integer.toString(FILE_BYTES), head.field("Content-Length"));
             String etag = head.field("ETag");
             assertTrue(etag != null && !etag.isEmpty(), head.head());
 
             wire.send("GET /files/big.bin HTTP/1.1\r\nHost: nginx.test\r\nIf-None-Match: " + etag + "\r\n\r\n");
-            SemanticsWire.Response notModified = wire.read("GET");
+            RawClient.Response notModified = wire.read("GET");
             assertEquals(304, notModified.status());
             assertEquals(etag, notModified.field("ETag"));
 
             wire.send("GET /small HTTP/1.1\r\nHost: nginx.test\r\n\r\n");
-            SemanticsWire.Response small = wire.read("GET");
+            RawClient.Response small = wire.read("GET");
             assertEquals("small body from nginx\n", small.text(), "the connection is intact after 206, HEAD and 304");
             assertEquals(ranged.field("X-Conn"), small.field("X-Conn"), "all four went over one nginx connection");
         }
@@ -237,10 +159,10 @@ class NginxOriginSemanticsTest {
 
     @Test
     void gzippedStaticFileComesChunkedAndDecodesToTheFile() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 2; i++) {
                 wire.send("GET /files/text.txt HTTP/1.1\r\nHost: nginx.test\r\nAccept-Encoding: gzip\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status());
                 assertEquals("gzip", response.field("Content-Encoding"));
                 assertTrue(response.chunked(), "nginx does not know the compressed length up front:\n" + response.head());
@@ -253,12 +175,12 @@ class NginxOriginSemanticsTest {
 
     @Test
     void oneClientConnectionReusesOneNginxConnection() throws Exception {
-        try (SemanticsProxy own = SemanticsProxy.start(HttpProxySettings.DEFAULT, 1, new InetSocketAddress(LOOPBACK, nginxPort));
-             SemanticsWire wire = new SemanticsWire(own.address())) {
+        try (TestProxy own = TestProxy.start(HttpProxySettings.DEFAULT, 1, new InetSocketAddress(LOOPBACK, nginxPort));
+             RawClient wire = new RawClient(own.address())) {
             String connection = null;
             for (int i = 1; i <= 100; i++) {
                 wire.send("GET /small HTTP/1.1\r\nHost: nginx.test\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status());
                 assertEquals("small body from nginx\n", response.text());
                 if (connection == null) {
@@ -273,10 +195,10 @@ class NginxOriginSemanticsTest {
 
     @Test
     void http10ClientsKeepTheirConnectionWithNginxBehind() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (String target : List.of("/small", "/files/text.txt", "/small")) {
                 wire.send("GET " + target + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status(), response.head());
                 assertEquals("keep-alive", response.field("Connection").toLowerCase(java.util.Locale.ROOT), response.head());
                 assertEquals(target.equals("/small") ? "small body from nginx\n" : new String(text, ISO_8859_1),
@@ -295,7 +217,7 @@ class NginxOriginSemanticsTest {
         Path upload = Files.createTempFile("isthmus-nginx-upload-", ".bin");
         try {
             Files.write(upload, body);
-            SemanticsCurl chunked = SemanticsCurl.run("-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", upload.toString(),
+            Curl chunked = Curl.run("-sS", "-o", "/dev/null", "-w", "%{http_code}", "-T", upload.toString(),
                     "-H", "Transfer-Encoding: chunked", proxy.url("/dav/chunked.bin"));
             assertEquals(0, chunked.exitCode(), chunked.stderr());
             assertTrue(chunked.stdout().equals("201") || chunked.stdout().equals("204"), "PUT answered " + chunked.stdout());
@@ -315,7 +237,7 @@ class NginxOriginSemanticsTest {
     @Test
     void postBodiesAreReadByNginxAndBothConnectionsAreReused() throws Exception {
         // nginx reads the whole body before answering (it proxies /post to itself) and says how much it got.
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             String connection = null;
             for (int i = 0; i < 5; i++) {
                 byte[] body = new byte[100_000 * (i + 1)];
@@ -325,7 +247,7 @@ class NginxOriginSemanticsTest {
                         + "Content-Length: " + body.length + "\r\n\r\n").getBytes(ISO_8859_1));
                 request.writeBytes(body);
                 wire.send(request.toByteArray());
-                SemanticsWire.Response response = wire.read("POST");
+                RawClient.Response response = wire.read("POST");
                 assertEquals(200, response.status(), response.head());
                 assertEquals("accepted " + body.length + "\n", response.text());
                 if (connection == null) {
@@ -340,7 +262,7 @@ class NginxOriginSemanticsTest {
     void bodiesNginxAnswersBeforeReadingLeaveTheClientConnectionInStep() throws Exception {
         // nginx's "return" answers as soon as the head is in; the proxy must drop exactly the rest
         // of the body (by Content-Length or chunked framing) to find the client's next request.
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 6; i++) {
                 byte[] body = new byte[100_000 * (i + 1)];
                 new Random(i).nextBytes(body);
@@ -361,11 +283,11 @@ class NginxOriginSemanticsTest {
                     request.writeBytes("0\r\n\r\n".getBytes(ISO_8859_1));
                 }
                 wire.send(request.toByteArray());
-                SemanticsWire.Response response = wire.read("POST");
+                RawClient.Response response = wire.read("POST");
                 assertEquals(200, response.status());
                 assertEquals("answered early\n", response.text());
                 wire.send("GET /small HTTP/1.1\r\nHost: nginx.test\r\n\r\n");
-                SemanticsWire.Response after = wire.read("GET");
+                RawClient.Response after = wire.read("GET");
                 assertEquals("small body from nginx\n", after.text(), "the request after body " + i);
                 assertNull(after.field("Connection"));
             }

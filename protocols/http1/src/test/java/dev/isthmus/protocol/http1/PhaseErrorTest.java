@@ -35,9 +35,9 @@ class PhaseErrorTest {
             Duration.ofMillis(300), Duration.ofMillis(500));
 
     private TestOrigin origin;
-    private static ErrorHarness.Blackhole blackhole;
+    private static TestProxy.Blackhole blackhole;
     private Recording recording;
-    private ErrorHarness proxy;
+    private TestProxy proxy;
 
     /** One call of errorWhileProxy, logging or failToConnect as the proxy made it. */
     record Call(String phase, String target, ProxyError error, Throwable cause, int triedPeers) {
@@ -133,7 +133,7 @@ class PhaseErrorTest {
 
     @BeforeAll
     static void makeBlackhole() throws IOException {
-        blackhole = new ErrorHarness.Blackhole();
+        blackhole = new TestProxy.Blackhole();
     }
 
     @AfterAll
@@ -144,11 +144,11 @@ class PhaseErrorTest {
     @BeforeEach
     void start() throws IOException {
         origin = new TestOrigin();
-        InetSocketAddress dead = ErrorHarness.deadAddress();
+        InetSocketAddress dead = TestProxy.deadAddress();
         recording = new Recording(new Peer(0, origin.address().getHostString(), origin.port(), 1),
                 new Peer(1, dead.getHostString(), dead.getPort(), 1),
                 new Peer(2, blackhole.address().getHostString(), blackhole.address().getPort(), 1));
-        proxy = ErrorHarness.custom(recording, SETTINGS, 1);
+        proxy = TestProxy.custom(recording, SETTINGS, 1);
     }
 
     @AfterEach
@@ -175,7 +175,7 @@ class PhaseErrorTest {
         assertLoggedOnce(path, ProxyError.INTERNAL);
         // Only the response filter runs after the request went upstream.
         boolean forwarded = phase.equals("responseFilter");
-        assertEquals(forwarded ? List.of(path, "/good") : List.of("/good"), targets());
+        assertEquals(forwarded ? List.of(path, "/good") : List.of("/good"), origin.targets());
     }
 
     @Test
@@ -189,7 +189,7 @@ class PhaseErrorTest {
         recording.throwInNewContext = false;
         assertServesAGoodRequest();
         assertLoggedOnce("/anything", ProxyError.INTERNAL);
-        assertEquals(List.of("/good"), targets());
+        assertEquals(List.of("/good"), origin.targets());
     }
 
     @Test
@@ -242,7 +242,7 @@ class PhaseErrorTest {
         assertTrue(recording.of("errorWhileProxy").isEmpty(), "a retried connect failure is no error of the request");
         assertLoggedOnce("/retry", null);
         assertEquals(1, proxy.connectFailures());
-        assertEquals(List.of("/retry", "/good"), targets());
+        assertEquals(List.of("/retry", "/good"), origin.targets());
     }
 
     @Test
@@ -279,10 +279,6 @@ class PhaseErrorTest {
         assertEquals(error, logged.get(0).error());
     }
 
-    private List<String> targets() {
-        return origin.requests.stream().map(TestOrigin.Request::target).toList();
-    }
-
     private void assertServesAGoodRequest() throws IOException {
         try (RawClient client = proxy.raw()) {
             RawClient.Response response = client.get("/good");
@@ -290,6 +286,6 @@ class PhaseErrorTest {
             assertEquals("HTTP/1.1 200 OK", response.statusLine());
             assertFalse(response.truncated());
         }
-        ErrorHarness.await("the good request is logged", () -> !recording.of("logging", "/good").isEmpty());
+        TestProxy.await("the good request is logged", () -> !recording.of("logging", "/good").isEmpty());
     }
 }

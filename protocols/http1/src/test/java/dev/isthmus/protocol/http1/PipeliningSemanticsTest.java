@@ -9,29 +9,13 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Pipelined requests, all written at once, are answered completely and in order, whatever
  * their methods, bodies and how long the origin takes for each.
  */
-class PipeliningSemanticsTest {
-    private static TestOrigin origin;
-    private static SemanticsProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        origin = new TestOrigin();
-        proxy = SemanticsProxy.start(origin.address());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-        origin.close();
-    }
+class PipeliningSemanticsTest extends OriginBehindProxy {
 
     /** One pipelined request and how to recognise its answer. */
     private record Step(String method, byte[] bytes, String expectedStart, byte[] expectedBody) {
@@ -69,14 +53,14 @@ class PipeliningSemanticsTest {
                 TestOrigin.pattern(size));
     }
 
-    private static void runPipeline(List<Step> steps) throws Exception {
+    private void runPipeline(List<Step> steps) throws Exception {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         steps.forEach(step -> all.writeBytes(step.bytes()));
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send(all.toByteArray());
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);
-                SemanticsWire.Response response = wire.read(step.method());
+                RawClient.Response response = wire.read(step.method());
                 assertEquals(200, response.status(), "response " + i + ":\n" + response.head());
                 if (step.expectedBody() != null) {
                     assertArrayEquals(step.expectedBody(), response.body(), "response " + i);

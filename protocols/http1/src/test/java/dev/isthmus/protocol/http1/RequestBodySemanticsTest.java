@@ -19,8 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,33 +26,18 @@ import org.junit.jupiter.api.Test;
  * into writes; {@code Expect: 100-continue} is answered by the proxy before the body is sent,
  * or refused with 413 (before any upstream contact) when the announced body is too large.
  */
-class RequestBodySemanticsTest {
+class RequestBodySemanticsTest extends OriginBehindProxy {
     private static final long MAX_BODY = 9L << 20;
 
-    private static TestOrigin origin;
-    private static SemanticsProxy proxy;
-
-    @BeforeAll
-    static void start() throws Exception {
-        origin = new TestOrigin();
-        proxy = SemanticsProxy.start(HttpProxySettings.DEFAULT.withMaxBodyBytes(MAX_BODY), 2, origin.address());
+    RequestBodySemanticsTest() {
+        super(HttpProxySettings.DEFAULT.withMaxBodyBytes(MAX_BODY));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        proxy.close();
-        origin.close();
-    }
 
     private static byte[] random(int size, long seed) {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
         return bytes;
-    }
-
-    private static TestOrigin.Request seen(String target) {
-        return origin.requests.stream().filter(r -> r.target().equals(target)).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("the origin never saw " + target));
     }
 
     /** The origin's /echo answer says how many body bytes it read and their hash. */
@@ -72,7 +55,7 @@ class RequestBodySemanticsTest {
             assertEquals(200, response.statusCode());
             assertEchoedBody(response.body(), body);
         }
-        TestOrigin.Request request = seen("/echo?case=jdk-post");
+        TestOrigin.Request request = origin.seen("/echo?case=jdk-post");
         assertEquals("300000", request.field("Content-Length"));
         assertArrayEquals(body, request.body());
     }
@@ -96,19 +79,19 @@ class RequestBodySemanticsTest {
             assertEquals(200, continued.statusCode());
             assertEchoedBody(continued.body(), expecting);
         }
-        assertEquals("chunked", seen("/echo?case=jdk-chunked").field("Transfer-Encoding"));
-        assertArrayEquals(streamed, seen("/echo?case=jdk-chunked").body());
-        assertArrayEquals(expecting, seen("/echo?case=jdk-expect").body());
+        assertEquals("chunked", origin.seen("/echo?case=jdk-chunked").field("Transfer-Encoding"));
+        assertArrayEquals(streamed, origin.seen("/echo?case=jdk-chunked").body());
+        assertArrayEquals(expecting, origin.seen("/echo?case=jdk-expect").body());
     }
 
     @Test
     void bodySentInTheSameWriteAsTheHead() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 5; i++) {
                 String body = "small body number " + i;
                 wire.send("POST /echo?case=one-write-" + i + " HTTP/1.1\r\nHost: o\r\nContent-Type: text/plain\r\n"
                         + "Content-Length: " + body.length() + "\r\n\r\n" + body);
-                SemanticsWire.Response response = wire.read("POST");
+                RawClient.Response response = wire.read("POST");
                 assertEquals(200, response.status());
                 assertEchoedBody(response.text(), body.getBytes(ISO_8859_1));
             }
@@ -118,7 +101,7 @@ class RequestBodySemanticsTest {
     @Test
     void bodySentInPiecesAfterTheHead() throws Exception {
         byte[] body = random(200_000, 2);
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send("PUT /echo?case=pieces HTTP/1.1\r\nHost: o\r\nContent-Length: " + body.length + "\r\n\r\n");
             for (int offset = 0; offset < body.length; offset += 30_000) {
                 wire.send(Arrays.copyOfRange(body, offset, Math.min(body.length, offset + 30_000)));
@@ -126,7 +109,7 @@ class RequestBodySemanticsTest {
             }
             assertEchoedBody(wire.read("PUT").text(), body);
         }
-        assertArrayEquals(body, seen("/echo?case=pieces").body());
+        assertArrayEquals(body, origin.seen("/echo?case=pieces").body());
     }
 
     @Test
@@ -142,13 +125,13 @@ class RequestBodySemanticsTest {
             message.writeBytes("\r\n".getBytes(ISO_8859_1));
         }
         message.writeBytes("0\r\nX-Checksum: 42\r\n\r\n".getBytes(ISO_8859_1));
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             wire.send(message.toByteArray());
             assertEchoedBody(wire.read("POST").text(), body);
             wire.send("GET /echo?case=after-raw-chunked HTTP/1.1\r\nHost: o\r\n\r\n");
             assertEquals(200, wire.read("GET").status());
         }
-        TestOrigin.Request request = seen("/echo?case=raw-chunked");
+        TestOrigin.Request request = origin.seen("/echo?case=raw-chunked");
         assertEquals("chunked", request.field("Transfer-Encoding"));
         assertArrayEquals(body, request.body());
     }
@@ -159,7 +142,7 @@ class RequestBodySemanticsTest {
         Path file = Files.createTempFile("isthmus-upload-", ".bin");
         try {
             Files.write(file, body);
-            SemanticsCurl curl = SemanticsCurl.run("-sS", "-T", file.toString(), "-H", "Transfer-Encoding: chunked",
+            Curl curl = Curl.run("-sS", "-T", file.toString(), "-H", "Transfer-Encoding: chunked",
                     proxy.url("/echo?case=curl-chunked"));
             assertEquals(0, curl.exitCode(), curl.stderr());
             assertTrue(curl.stdout().startsWith("PUT /echo?case=curl-chunked\n"), curl.stdout());
@@ -167,7 +150,7 @@ class RequestBodySemanticsTest {
         } finally {
             Files.deleteIfExists(file);
         }
-        TestOrigin.Request request = seen("/echo?case=curl-chunked");
+        TestOrigin.Request request = origin.seen("/echo?case=curl-chunked");
         assertEquals("chunked", request.field("Transfer-Encoding"));
         assertEquals(body.length, request.bodyBytes());
         assertArrayEquals(body, request.body());
@@ -180,7 +163,7 @@ class RequestBodySemanticsTest {
         try {
             Files.write(file, body);
             // curl asks for 100-continue for uploads above 1 MiB.
-            SemanticsCurl curl = SemanticsCurl.run("-v", "-sS", "-T", file.toString(), proxy.url("/echo?case=curl-expect"));
+            Curl curl = Curl.run("-v", "-sS", "-T", file.toString(), proxy.url("/echo?case=curl-expect"));
             assertEquals(0, curl.exitCode(), curl.stderr());
             assertTrue(curl.stderr().contains("> Expect: 100-continue"), curl.stderr());
             assertTrue(curl.stderr().contains("< HTTP/1.1 100 Continue"), "curl must see the proxy's 100:\n" + curl.stderr());
@@ -189,23 +172,23 @@ class RequestBodySemanticsTest {
         } finally {
             Files.deleteIfExists(file);
         }
-        TestOrigin.Request request = seen("/echo?case=curl-expect");
+        TestOrigin.Request request = origin.seen("/echo?case=curl-expect");
         assertNull(request.field("Expect"), "the proxy met the expectation itself");
         assertArrayEquals(body, request.body());
     }
 
     @Test
     void oneHundredContinueComesBeforeTheBodyIsSent() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int i = 0; i < 3; i++) {
                 String body = "the body " + i;
                 wire.send("POST /echo?case=expect-" + i + " HTTP/1.1\r\nHost: o\r\nExpect: 100-continue\r\nContent-Length: "
                         + body.length() + "\r\n\r\n");
-                SemanticsWire.Response interim = wire.read("POST");
+                RawClient.Response interim = wire.read("POST");
                 assertEquals(100, interim.status(), "100 Continue must come while the client holds the body back");
                 assertEquals("HTTP/1.1 100 Continue", interim.statusLine());
                 wire.send(body);
-                SemanticsWire.Response response = wire.read("POST");
+                RawClient.Response response = wire.read("POST");
                 assertEquals(200, response.status(), "exactly one 100, then the final response:\n" + response.head());
                 assertEchoedBody(response.text(), body.getBytes(ISO_8859_1));
             }
@@ -214,12 +197,12 @@ class RequestBodySemanticsTest {
 
     @Test
     void aClientThatSendsTheBodyWithoutWaitingGetsOneHundredAndTheResponse() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             String body = "impatient";
             wire.send("POST /echo?case=impatient HTTP/1.1\r\nHost: o\r\nExpect: 100-continue\r\nContent-Length: "
                     + body.length() + "\r\n\r\n" + body);
-            List<SemanticsWire.Response> interim = new ArrayList<>();
-            SemanticsWire.Response response = wire.readFinal("POST", interim);
+            List<RawClient.Response> interim = new ArrayList<>();
+            RawClient.Response response = wire.readFinal("POST", interim);
             assertTrue(interim.size() <= 1, "at most one 100");
             assertEchoedBody(response.text(), body.getBytes(ISO_8859_1));
             wire.send("GET /echo?case=after-impatient HTTP/1.1\r\nHost: o\r\n\r\n");
@@ -230,12 +213,12 @@ class RequestBodySemanticsTest {
     @Test
     void tooLargeAnnouncedBodyGets413InsteadOf100AndNeverReachesTheOrigin() throws Exception {
         try (TestOrigin untouched = new TestOrigin();
-             SemanticsProxy limited = SemanticsProxy.start(HttpProxySettings.DEFAULT.withMaxBodyBytes(1 << 20), 2,
+             TestProxy limited = TestProxy.start(HttpProxySettings.DEFAULT.withMaxBodyBytes(1 << 20), 2,
                      untouched.address());
-             SemanticsWire wire = new SemanticsWire(limited.address())) {
+             RawClient wire = new RawClient(limited.address())) {
             wire.send("POST /echo?case=too-large HTTP/1.1\r\nHost: o\r\nExpect: 100-continue\r\nContent-Length: "
                     + (2 << 20) + "\r\n\r\n");
-            SemanticsWire.Response response = wire.read("POST");
+            RawClient.Response response = wire.read("POST");
             assertEquals(413, response.status(), "no 100 for a body the proxy will refuse:\n" + response.head());
             assertEquals("close", response.field("Connection"));
             assertTrue(wire.closedByPeer(), "the proxy closes after refusing the body");
@@ -243,7 +226,7 @@ class RequestBodySemanticsTest {
             assertTrue(untouched.requests.isEmpty());
 
             // A body within the limit still passes through the same proxy.
-            try (SemanticsWire next = new SemanticsWire(limited.address())) {
+            try (RawClient next = new RawClient(limited.address())) {
                 next.send("POST /echo?case=small-enough HTTP/1.1\r\nHost: o\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
                 assertEquals(100, next.read("POST").status());
                 next.send("body");
@@ -255,12 +238,12 @@ class RequestBodySemanticsTest {
     @Test
     void curlIsRefusedWith413WithoutSendingItsBody() throws Exception {
         try (TestOrigin untouched = new TestOrigin();
-             SemanticsProxy limited = SemanticsProxy.start(HttpProxySettings.DEFAULT.withMaxBodyBytes(1 << 20), 2,
+             TestProxy limited = TestProxy.start(HttpProxySettings.DEFAULT.withMaxBodyBytes(1 << 20), 2,
                      untouched.address())) {
             Path file = Files.createTempFile("isthmus-upload-", ".bin");
             try {
                 Files.write(file, random(3 << 20, 6));
-                SemanticsCurl curl = SemanticsCurl.run("-v", "-sS", "-T", file.toString(), limited.url("/echo?case=curl-413"));
+                Curl curl = Curl.run("-v", "-sS", "-T", file.toString(), limited.url("/echo?case=curl-413"));
                 assertTrue(curl.stderr().contains("< HTTP/1.1 413 "), curl.stderr());
                 assertFalse(curl.stderr().contains("< HTTP/1.1 100 "), curl.stderr());
                 assertTrue(untouched.requests.isEmpty());

@@ -21,33 +21,27 @@ import org.junit.jupiter.api.Test;
  * chunked (with its trailer), and the end of the connection (then the proxy must close the
  * client connection too, since it cannot frame the body otherwise); and a large body.
  */
-class ResponseFramingSemanticsTest {
+class ResponseFramingSemanticsTest extends OriginBehindProxy {
     private static final int TEN_MIB = 10 << 20;
 
-    private static TestOrigin origin;
-    private static SemanticsProxy proxy;
     private static HttpClient client;
 
     @BeforeAll
-    static void start() throws Exception {
-        origin = new TestOrigin();
-        proxy = SemanticsProxy.start(origin.address());
+    static void startClient() {
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    static void closeClient() {
         client.close();
-        proxy.close();
-        origin.close();
     }
 
     @Test
     void contentLengthBodiesArriveIntactOnAKeptConnection() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int size : new int[] {0, 1, 4095, 4096, 65_537, 300_000}) {
                 wire.send("GET /bytes/" + size + " HTTP/1.1\r\nHost: origin.test\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status());
                 assertEquals(Integer.toString(size), response.field("Content-Length"));
                 assertNull(response.field("Transfer-Encoding"));
@@ -58,10 +52,10 @@ class ResponseFramingSemanticsTest {
 
     @Test
     void chunkedBodyAndTrailerReachARawClient() throws Exception {
-        try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+        try (RawClient wire = new RawClient(proxy.address())) {
             for (int size : new int[] {5_000, 123_456}) {
                 wire.send("GET /chunked/" + size + " HTTP/1.1\r\nHost: origin.test\r\nTE: trailers\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status());
                 assertTrue(response.chunked(), "the chunked framing is forwarded:\n" + response.head());
                 assertNull(response.field("Content-Length"));
@@ -87,9 +81,9 @@ class ResponseFramingSemanticsTest {
     @Test
     void closeDelimitedBodyIsForwardedAndThenTheClientConnectionCloses() throws Exception {
         for (int size : new int[] {10, 200_000}) {
-            try (SemanticsWire wire = new SemanticsWire(proxy.address())) {
+            try (RawClient wire = new RawClient(proxy.address())) {
                 wire.send("GET /close/" + size + " HTTP/1.1\r\nHost: origin.test\r\n\r\n");
-                SemanticsWire.Response response = wire.read("GET");
+                RawClient.Response response = wire.read("GET");
                 assertEquals(200, response.status());
                 assertNull(response.field("Content-Length"));
                 assertNull(response.field("Transfer-Encoding"));
@@ -107,11 +101,11 @@ class ResponseFramingSemanticsTest {
     @Test
     void closeDelimitedBodyWhoseEndTheOriginSignalsWithAHalfCloseIsComplete() throws Exception {
         String answer = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil the end";
-        try (SemanticsScriptedOrigin scripted = new SemanticsScriptedOrigin(Map.of("/legacy", answer));
-             SemanticsProxy own = SemanticsProxy.start(scripted.address());
-             SemanticsWire wire = new SemanticsWire(own.address())) {
+        try (ScriptedOrigin scripted = new ScriptedOrigin(Map.of("/legacy", answer));
+             TestProxy own = TestProxy.start(scripted.address());
+             RawClient wire = new RawClient(own.address())) {
             wire.send("GET /legacy HTTP/1.1\r\nHost: origin.test\r\n\r\n");
-            SemanticsWire.Response response = wire.read("GET");
+            RawClient.Response response = wire.read("GET");
             assertEquals(200, response.status());
             assertTrue(response.statusLine().startsWith("HTTP/1.1 "), "the proxy states its own version");
             assertEquals("until the end", response.text());
@@ -121,11 +115,11 @@ class ResponseFramingSemanticsTest {
     @Test
     void largeBodiesReachAClientThatReadsSlowlyIntactAndInOrder() throws Exception {
         // A small receive buffer keeps the proxy's writes to the client incomplete most of the time.
-        try (SemanticsWire wire = new SemanticsWire(proxy.address(), 4096)) {
+        try (RawClient wire = new RawClient(proxy.address(), 4096)) {
             wire.send("GET /bytes/" + TEN_MIB + " HTTP/1.1\r\nHost: o\r\n\r\nGET /chunked/3000000 HTTP/1.1\r\nHost: o\r\n\r\n"
                     + "GET /echo?after=large HTTP/1.1\r\nHost: o\r\n\r\n");
             assertArrayEquals(TestOrigin.pattern(TEN_MIB), wire.read("GET").body());
-            SemanticsWire.Response chunked = wire.read("GET");
+            RawClient.Response chunked = wire.read("GET");
             assertArrayEquals(TestOrigin.pattern(3_000_000), chunked.body());
             assertEquals("done", chunked.trailer("X-Digest"));
             assertTrue(wire.read("GET").text().startsWith("GET /echo?after=large\n"));
@@ -147,7 +141,7 @@ class ResponseFramingSemanticsTest {
 
         Path file = Files.createTempFile("isthmus-10mib-", ".bin");
         try {
-            SemanticsCurl curl = SemanticsCurl.run("-sS", "-o", file.toString(), "-w", "%{http_code} %{size_download}",
+            Curl curl = Curl.run("-sS", "-o", file.toString(), "-w", "%{http_code} %{size_download}",
                     proxy.url("/bytes/" + TEN_MIB));
             assertEquals(0, curl.exitCode(), curl.stderr());
             assertEquals("200 " + TEN_MIB, curl.stdout());

@@ -3,24 +3,21 @@ package dev.isthmus.protocol.http1;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * An HTTP/1.1 origin for tests, on real blocking sockets and virtual threads. It parses just
@@ -50,17 +47,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * proxy forwarded; connections are counted so tests can see keep-alive reuse.
  */
 final class TestOrigin implements AutoCloseable {
-    private final ServerSocket server;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final AtomicInteger connections = new AtomicInteger();
+    private final OriginListener listener;
     final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
-    private final List<Socket> open = new ArrayList<>();
     /** Status answered on /health. */
     volatile int healthStatus = 200;
     /** Every status /health answered, in order (recorded before the answer is written). */
     final ConcurrentLinkedQueue<Integer> healthAnswers = new ConcurrentLinkedQueue<>();
     /** Holds /gate requests until counted down. */
-    final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    final CountDownLatch gate = new CountDownLatch(1);
 
     record Request(String method, String target, Map<String, List<String>> fields, long bodyBytes, byte[] body) {
         String field(String name) {
@@ -70,104 +64,85 @@ final class TestOrigin implements AutoCloseable {
     }
 
     TestOrigin() throws IOException {
-        server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
-        threads.submit(this::acceptLoop);
+        listener = new OriginListener(512, this::serve);
     }
 
     InetSocketAddress address() {
-        return (InetSocketAddress) server.getLocalSocketAddress();
+        return listener.address();
     }
 
     int port() {
-        return server.getLocalPort();
+        return listener.port();
     }
 
     int connections() {
-        return connections.get();
+        return listener.connections();
     }
 
-    private Void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                connections.incrementAndGet();
-                synchronized (open) {
-                    open.add(socket);
-                }
-                threads.submit(() -> serve(socket));
-            } catch (IOException e) {
-                return null;
+    /** The targets of the requests received so far, in order. */
+    List<String> targets() {
+        return requests.stream().map(Request::target).toList();
+    }
+
+    /** The last request received for {@code target}; fails the test if there was none. */
+    Request seen(String target) {
+        return requests.stream().filter(r -> r.target().equals(target)).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("the origin never saw " + target + "; it saw " + targets()));
+    }
+
+    private void serve(Socket socket) throws IOException {
+        InputStream in = new BufferedInputStream(socket.getInputStream());
+        MessageReader reader = new MessageReader(in, false);
+        OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
+        while (true) {
+            String requestLine = reader.line();
+            if (requestLine == null) {
+                return;
+            }
+            String[] parts = requestLine.split(" ");
+            Map<String, List<String>> fields = new LinkedHashMap<>();
+            for (MessageReader.Field field : reader.fields()) {
+                fields.computeIfAbsent(field.name().trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                        .add(field.value());
+            }
+            byte[] body = readBody(reader, in, fields);
+            Request request = new Request(parts[0], parts[1], fields, body.length, body);
+            requests.add(request);
+            if (!answer(request, socket, reader, in, out)) {
+                return;
             }
         }
-        return null;
     }
 
-    private Void serve(Socket socket) {
-        try (socket) {
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
-            while (true) {
-                String requestLine = line(in);
-                if (requestLine == null) {
-                    return null;
-                }
-                String[] parts = requestLine.split(" ");
-                Map<String, List<String>> fields = new LinkedHashMap<>();
-                for (String field = line(in); field != null && !field.isEmpty(); field = line(in)) {
-                    int colon = field.indexOf(':');
-                    fields.computeIfAbsent(field.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                            .add(field.substring(colon + 1).trim());
-                }
-                byte[] body = readBody(in, fields);
-                Request request = new Request(parts[0], parts[1], fields, body.length, body);
-                requests.add(request);
-                if (!answer(request, socket, in, out)) {
-                    return null;
-                }
-            }
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static byte[] readBody(InputStream in, Map<String, List<String>> fields) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private static byte[] readBody(MessageReader reader, InputStream in, Map<String, List<String>> fields)
+            throws IOException {
         if (fields.containsKey("transfer-encoding")) {
-            while (true) {
-                String sizeLine = line(in);
-                if (sizeLine == null) {
-                    throw new java.io.EOFException("connection ended inside a chunked body");
-                }
-                int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);
-                if (size == 0) {
-                    while (!line(in).isEmpty()) {
-                        // trailer fields
-                    }
-                    break;
-                }
-                body.write(in.readNBytes(size));
-                line(in);
+            MessageReader.ChunkedBody body = reader.chunked();
+            if (!body.complete()) {
+                throw new EOFException("connection ended inside a chunked body");
             }
-        } else if (fields.containsKey("content-length")) {
+            return body.data();
+        }
+        if (fields.containsKey("content-length")) {
             int length = Integer.parseInt(fields.get("content-length").get(0));
             byte[] bytes = in.readNBytes(length);
             if (bytes.length < length) {
                 // An incomplete request is not recorded: it never reached the origin as a request.
-                throw new java.io.EOFException("connection ended inside a body");
+                throw new EOFException("connection ended inside a body");
             }
-            body.write(bytes);
+            return bytes;
         }
-        return body.toByteArray();
+        return new byte[0];
     }
 
     /** @return false when the connection must end after this answer */
-    private boolean answer(Request request, Socket socket, InputStream in, OutputStream out) throws IOException {
+    private boolean answer(Request request, Socket socket, MessageReader reader, InputStream in, OutputStream out) throws IOException {
         String path = request.target();
         if (path.equals("/echo") || path.startsWith("/echo?")) {
             StringBuilder text = new StringBuilder(request.method() + " " + request.target() + "\n");
             request.fields().forEach((name, values) -> values.forEach(v -> text.append(name).append(": ").append(v).append('\n')));
             text.append("body-bytes: ").append(request.bodyBytes()).append('\n');
-            text.append("body-hash: ").append(java.util.Arrays.hashCode(request.body())).append('\n');
+            text.append("body-hash: ").append(Arrays.hashCode(request.body())).append('\n');
             send(out, 200, text.toString().getBytes(StandardCharsets.UTF_8));
         } else if (path.startsWith("/bytes/")) {
             send(out, 200, pattern(Integer.parseInt(path.substring(7))));
@@ -233,7 +208,7 @@ final class TestOrigin implements AutoCloseable {
             send(out, 200, "stale\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             // Read the whole next head (no unread bytes, so closing sends FIN, not a reset).
-            for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
+            for (String line = reader.line(); line != null && !line.isEmpty(); line = reader.line()) {
                 // dropped
             }
             return false;
@@ -272,34 +247,8 @@ final class TestOrigin implements AutoCloseable {
         return body;
     }
 
-    private static String line(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                int end = line.length();
-                if (end > 0 && line.charAt(end - 1) == '\r') {
-                    line.setLength(end - 1);
-                }
-                return line.toString();
-            }
-            line.append((char) b);
-        }
-        return line.isEmpty() ? null : line.toString();
-    }
-
     @Override
     public void close() throws IOException {
-        server.close();
-        synchronized (open) {
-            for (Socket socket : open) {
-                try {
-                    socket.close();
-                } catch (SocketException ignored) {
-                    // already closed
-                }
-            }
-        }
-        threads.shutdownNow();
+        listener.close();
     }
 }

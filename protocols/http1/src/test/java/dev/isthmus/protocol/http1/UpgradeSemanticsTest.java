@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * its half, and a real WebSocket client talks to a WebSocket origin through it.
  */
 class UpgradeSemanticsTest {
-    private static final long WAIT_SECONDS = SemanticsProxy.PATIENCE.toSeconds();
+    private static final long WAIT_SECONDS = TestProxy.PATIENCE.toSeconds();
 
     private static String upgradeRequest(String path) {
         return "GET " + path + " HTTP/1.1\r\nHost: o\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
@@ -34,10 +34,10 @@ class UpgradeSemanticsTest {
     @Test
     void bytesEchoBothWaysAfter101AndHalfClosesAreRelayed() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             SemanticsProxy proxy = SemanticsProxy.start(origin.address());
-             SemanticsWire wire = new SemanticsWire(proxy.address())) {
+             TestProxy proxy = TestProxy.start(origin.address());
+             RawClient wire = new RawClient(proxy.address())) {
             wire.send(upgradeRequest("/upgrade"));
-            SemanticsWire.Response switching = wire.read("GET");
+            RawClient.Response switching = wire.read("GET");
             assertEquals(101, switching.status());
             assertEquals("websocket", switching.field("Upgrade"));
             assertEquals("upgrade", switching.field("Connection").toLowerCase(Locale.ROOT));
@@ -86,8 +86,8 @@ class UpgradeSemanticsTest {
                     receivedByOrigin.completeExceptionally(e);
                 }
             });
-            try (SemanticsProxy proxy = SemanticsProxy.start((java.net.InetSocketAddress) listener.getLocalSocketAddress());
-                 SemanticsWire wire = new SemanticsWire(proxy.address())) {
+            try (TestProxy proxy = TestProxy.start((java.net.InetSocketAddress) listener.getLocalSocketAddress());
+                 RawClient wire = new RawClient(proxy.address())) {
                 wire.send("GET /half HTTP/1.1\r\nHost: o\r\nConnection: upgrade\r\nUpgrade: x-test\r\n\r\n");
                 assertEquals(101, wire.read("GET").status());
                 assertEquals("server done", new String(wire.rest(), ISO_8859_1), "the origin's bytes, then its end");
@@ -102,10 +102,10 @@ class UpgradeSemanticsTest {
     @Test
     void anUpgradeTheOriginDeclinesLeavesAnOrdinaryKeptConnection() throws Exception {
         try (TestOrigin origin = new TestOrigin();
-             SemanticsProxy proxy = SemanticsProxy.start(origin.address());
-             SemanticsWire wire = new SemanticsWire(proxy.address())) {
+             TestProxy proxy = TestProxy.start(origin.address());
+             RawClient wire = new RawClient(proxy.address())) {
             wire.send(upgradeRequest("/echo?upgrade=declined"));
-            SemanticsWire.Response response = wire.read("GET");
+            RawClient.Response response = wire.read("GET");
             assertEquals(200, response.status());
             assertTrue(response.text().startsWith("GET /echo?upgrade=declined\n"), response.text());
             wire.send("GET /echo?after=declined HTTP/1.1\r\nHost: o\r\n\r\n");
@@ -175,8 +175,8 @@ class UpgradeSemanticsTest {
 
     @Test
     void jdkWebSocketClientTalksToAWebSocketOriginThroughTheProxy() throws Exception {
-        try (SemanticsWebSocketOrigin origin = new SemanticsWebSocketOrigin();
-             SemanticsProxy proxy = SemanticsProxy.start(origin.address());
+        try (WebSocketOrigin origin = new WebSocketOrigin();
+             TestProxy proxy = TestProxy.start(origin.address());
              HttpClient client = HttpClient.newHttpClient()) {
             Collector collector = new Collector();
             WebSocket socket = client.newWebSocketBuilder()
@@ -217,8 +217,8 @@ class UpgradeSemanticsTest {
 
     @Test
     void severalWebSocketsAtOnceEachGetTheirOwnEchoes() throws Exception {
-        try (SemanticsWebSocketOrigin origin = new SemanticsWebSocketOrigin();
-             SemanticsProxy proxy = SemanticsProxy.start(origin.address());
+        try (WebSocketOrigin origin = new WebSocketOrigin();
+             TestProxy proxy = TestProxy.start(origin.address());
              HttpClient client = HttpClient.newHttpClient()) {
             int sockets = 8;
             Collector[] collectors = new Collector[sockets];
@@ -241,7 +241,7 @@ class UpgradeSemanticsTest {
                 webSockets[i].sendClose(WebSocket.NORMAL_CLOSURE, "").get(WAIT_SECONDS, TimeUnit.SECONDS);
                 assertEquals(WebSocket.NORMAL_CLOSURE, collectors[i].closed.get(WAIT_SECONDS, TimeUnit.SECONDS));
             }
-            assertTrue(SemanticsProxy.eventually(() -> proxy.metric("isthmus_http_connections_active") == 0),
+            assertTrue(TestProxy.eventually(() -> proxy.metric("isthmus_http_connections_active") == 0),
                     "closed tunnels release their client connections: " + proxy.scrape());
         }
     }

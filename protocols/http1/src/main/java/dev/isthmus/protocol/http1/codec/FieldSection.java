@@ -7,7 +7,7 @@ import org.agrona.DirectBuffer;
 
 /**
  * The field lines of one message head (RFC 9112 §5) and the framing and connection facts drawn
- * from them, shared by {@link RequestHead} and {@link ResponseHead}.
+ * from them, held by {@link MessageHead} for both {@link RequestHead} and {@link ResponseHead}.
  *
  * <p>The scan is incremental: it stops where the input ends and resumes there on the next call,
  * so every byte is examined once however the head arrives. All positions are stored relative

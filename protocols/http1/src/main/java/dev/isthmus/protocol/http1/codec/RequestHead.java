@@ -1,22 +1,15 @@
 package dev.isthmus.protocol.http1.codec;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A reusable flyweight over one HTTP/1.1 request head (RFC 9112 §3, §5, §6), parsed in place.
+ * A reusable flyweight over one HTTP/1.1 request head (RFC 9112 §3, §5, §6), parsed in place,
+ * with the life cycle and offset rules of {@link MessageHead}.
  *
- * <p>Use: {@link #reset()}, then {@link #parse} until it returns non-zero; on
- * {@link ParseResult#NEED_MORE} call again with the same {@code offset} and more bytes. Between
- * calls the caller may copy the bytes received so far elsewhere and pass the new offset: the
- * scan state is kept relative to the head start, and resumes where it stopped, so the total
- * work is linear in the head size however the bytes arrive. Pass the same limits to every call.
- *
- * <p>A positive result is the head's length, up to and including its empty line, so
- * {@code offset + result} is where the body or the next pipelined request starts. Up to
+ * <p>{@code offset + result} is where the body or the next pipelined request starts. Up to
  * {@link #MAX_LEADING_EMPTY_LINES} empty lines before the request-line are skipped (RFC 9112
- * §2.2) and counted in that length; the request-line itself starts at {@link #methodOffset()}.
- * Lines may end in CRLF or a bare LF; a bare CR anywhere is malformed.
+ * §2.2) and counted in the head's length; the request-line itself starts at
+ * {@link #methodOffset()}. Lines may end in CRLF or a bare LF; a bare CR anywhere is malformed.
  *
  * <p>Negative results are minus the status to answer: 400 malformed, 414 target longer than
  * {@link HeadLimits#maxUriBytes()} (seen before the line ends), 431 head longer than
@@ -24,17 +17,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link HeadLimits#maxHeaders()} fields, 501 a transfer coding other than gzip, deflate,
  * compress (or their x- aliases) before the final chunked, 505 a well-formed version other
  * than 1.0/1.1.
- * After a final result, further calls return it again until {@link #reset()}.
- *
- * <p>Accessors are valid after {@link #parse} returned a positive length; offsets are absolute
- * indexes into the buffer of the last call. The parse allocates nothing: field offsets live in
- * int arrays that grow (by doubling, up to {@link HeadLimits#maxHeaders()}) and are then kept.
  *
  * <p>Caveat for forwarding: {@link #listedInConnection(int)} reports what the client wrote. A
  * client may list Content-Length, Transfer-Encoding or Host as connection options; a proxy
  * should re-frame the message itself rather than drop those fields on that account.
  */
-public final class RequestHead {
+public final class RequestHead extends MessageHead {
     /** request-target starting with "/": absolute-path and optional query. */
     public static final int ORIGIN_FORM = 0;
     /** request-target "http://authority/path?query" or https; the Host field is ignored for routing. */
@@ -64,14 +52,8 @@ public final class RequestHead {
     private static final long[] HTTP_SCHEME = HttpChars.keys("http://");
     private static final long[] HTTPS_SCHEME = HttpChars.keys("https://");
 
-    private final FieldSection fields = new FieldSection(FieldSection.INITIAL_CAPACITY);
-    private final UnsafeBuffer nameView = new UnsafeBuffer();
-
-    private DirectBuffer buffer;
-    private int base;
     private int state;
     private int pos;
-    private int result;
     private int leadingLines;
 
     private int methodStart;
@@ -84,13 +66,12 @@ public final class RequestHead {
     private int pathLength;
     private int authorityStart;
     private int authorityLength;
-    private int versionMinor;
 
     public RequestHead() {
         reset();
     }
 
-    /** Prepares for a new head. O(1): nothing is cleared but counters. */
+    @Override
     public void reset() {
         state = LEADING;
         pos = 0;
@@ -105,6 +86,7 @@ public final class RequestHead {
      *                  within the buffer
      * @return the head's length (&gt; 0), {@link ParseResult#NEED_MORE}, or minus an HTTP status
      */
+    @Override
     public int parse(DirectBuffer buf, int offset, int available, HeadLimits limits) {
         buffer = buf;
         base = offset;
@@ -337,16 +319,6 @@ public final class RequestHead {
         return length;
     }
 
-    /** The buffer of the last {@link #parse} call. */
-    public DirectBuffer buffer() {
-        return buffer;
-    }
-
-    /** Length of the parsed head, the value {@link #parse} returned. */
-    public int length() {
-        return result;
-    }
-
     /** One of the {@link HttpMethod} codes; {@link HttpMethod#OTHER} for extension methods. */
     public int method() {
         return method;
@@ -400,65 +372,6 @@ public final class RequestHead {
         return authorityLength;
     }
 
-    /** 1 for HTTP/1.1, 0 for HTTP/1.0. */
-    public int versionMinor() {
-        return versionMinor;
-    }
-
-    public int headerCount() {
-        return fields.count();
-    }
-
-    public int nameOffset(int index) {
-        return base + fields.nameOffset(index);
-    }
-
-    public int nameLength(int index) {
-        return fields.nameLength(index);
-    }
-
-    /** Start of the value, leading whitespace excluded. */
-    public int valueOffset(int index) {
-        return base + fields.valueOffset(index);
-    }
-
-    /** Length of the value, trailing whitespace excluded. */
-    public int valueLength(int index) {
-        return fields.valueLength(index);
-    }
-
-    /** One of the {@link HeaderId} codes. */
-    public int headerId(int index) {
-        return fields.id(index);
-    }
-
-    /** Whether the field's name is one of the Connection options, i.e. hop-by-hop (RFC 9110 §7.6.1). */
-    public boolean listedInConnection(int index) {
-        return fields.listedInConnection(index);
-    }
-
-    /**
-     * Index of the first field with this name, or -1. Compared ignoring ASCII case; allocates
-     * nothing. Intended for lower-case constants held by the caller.
-     */
-    public int find(byte[] lowerCaseName) {
-        if (lowerCaseName.length == 0) {
-            return -1;
-        }
-        nameView.wrap(lowerCaseName);
-        return fields.find(buffer, base, nameView, lowerCaseName.length);
-    }
-
-    /** The Content-Length value, or -1 if there is none. */
-    public long contentLength() {
-        return fields.contentLength();
-    }
-
-    /** Whether the body is chunked (the only Transfer-Encoding framing a valid request can have). */
-    public boolean isChunked() {
-        return fields.hasTransferEncoding();
-    }
-
     /** Whether a body follows the head: chunked, or a Content-Length above zero. */
     public boolean hasBody() {
         return fields.hasTransferEncoding() || fields.contentLength() > 0;
@@ -469,21 +382,12 @@ public final class RequestHead {
         return fields.hostIndex();
     }
 
-    public boolean connectionClose() {
-        return fields.close();
-    }
-
-    public boolean connectionKeepAlive() {
-        return fields.keepAlive();
-    }
-
+    /**
+     * Whether "upgrade" is one of the Connection options. The client asks for an upgrade only
+     * with this and an Upgrade field ({@link #upgradeIndex()}).
+     */
     public boolean connectionUpgrade() {
         return fields.upgrade();
-    }
-
-    /** Index of the first Upgrade field, or -1. An upgrade also needs {@link #connectionUpgrade()}. */
-    public int upgradeIndex() {
-        return fields.upgradeIndex();
     }
 
     /**
@@ -501,13 +405,5 @@ public final class RequestHead {
      */
     public int expectIndex() {
         return fields.expectIndex();
-    }
-
-    /** Whether the connection persists after this exchange (RFC 9112 §9.3). */
-    public boolean keepAlive() {
-        if (fields.close()) {
-            return false;
-        }
-        return versionMinor == 1 || fields.keepAlive();
     }
 }

@@ -1,11 +1,10 @@
 package dev.isthmus.protocol.http1.codec;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A reusable flyweight over one HTTP/1.1 response head from an upstream (RFC 9112 §4, §5, §6),
- * parsed in place. Same life cycle, resumption and offset rules as {@link RequestHead}.
+ * parsed in place, with the life cycle and offset rules of {@link MessageHead}.
  *
  * <p>Every failure is {@link ParseResult#BAD_GATEWAY}: whatever is wrong with an upstream's
  * head, the client gets 502. That includes a head longer than
@@ -20,7 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * until the connection closes if {@link #hasTransferEncoding()} without chunked last;
  * {@link #contentLength()} bytes if that is not -1; otherwise until the connection closes.
  */
-public final class ResponseHead {
+public final class ResponseHead extends MessageHead {
     private static final int STATUS_LINE = 0;
     private static final int REASON = 1;
     private static final int FIELDS = 2;
@@ -37,16 +36,9 @@ public final class ResponseHead {
     private static final int NO_CONTENT = 204;
     private static final int NOT_MODIFIED = 304;
 
-    private final FieldSection fields = new FieldSection(FieldSection.INITIAL_CAPACITY);
-    private final UnsafeBuffer nameView = new UnsafeBuffer();
-
-    private DirectBuffer buffer;
-    private int base;
     private int state;
     private int pos;
-    private int result;
 
-    private int versionMinor;
     private int status;
     private int reasonStart;
     private int reasonLength;
@@ -60,7 +52,7 @@ public final class ResponseHead {
         return requestWasHead || (status >= CONTINUE && status < FIRST_FINAL_STATUS) || status == NO_CONTENT || status == NOT_MODIFIED;
     }
 
-    /** Prepares for a new head. O(1). */
+    @Override
     public void reset() {
         state = STATUS_LINE;
         pos = 0;
@@ -74,6 +66,7 @@ public final class ResponseHead {
      *                  within the buffer
      * @return the head's length (&gt; 0), {@link ParseResult#NEED_MORE} or {@link ParseResult#BAD_GATEWAY}
      */
+    @Override
     public int parse(DirectBuffer buf, int offset, int available, HeadLimits limits) {
         buffer = buf;
         base = offset;
@@ -188,24 +181,9 @@ public final class ResponseHead {
         return true;
     }
 
-    /** The buffer of the last {@link #parse} call. */
-    public DirectBuffer buffer() {
-        return buffer;
-    }
-
-    /** Length of the parsed head, the value {@link #parse} returned. */
-    public int length() {
-        return result;
-    }
-
     /** The status code, 100..599. */
     public int status() {
         return status;
-    }
-
-    /** 1 for HTTP/1.1, 0 for HTTP/1.0. */
-    public int versionMinor() {
-        return versionMinor;
     }
 
     /** Start of the reason phrase (after the SP that precedes it). */
@@ -218,80 +196,8 @@ public final class ResponseHead {
         return reasonLength;
     }
 
-    public int headerCount() {
-        return fields.count();
-    }
-
-    public int nameOffset(int index) {
-        return base + fields.nameOffset(index);
-    }
-
-    public int nameLength(int index) {
-        return fields.nameLength(index);
-    }
-
-    /** Start of the value, leading whitespace excluded. */
-    public int valueOffset(int index) {
-        return base + fields.valueOffset(index);
-    }
-
-    /** Length of the value, trailing whitespace excluded. */
-    public int valueLength(int index) {
-        return fields.valueLength(index);
-    }
-
-    /** One of the {@link HeaderId} codes. */
-    public int headerId(int index) {
-        return fields.id(index);
-    }
-
-    /** Whether the field's name is one of the Connection options, i.e. hop-by-hop (RFC 9110 §7.6.1). */
-    public boolean listedInConnection(int index) {
-        return fields.listedInConnection(index);
-    }
-
-    /** Index of the first field with this name (compared ignoring ASCII case), or -1. Allocates nothing. */
-    public int find(byte[] lowerCaseName) {
-        if (lowerCaseName.length == 0) {
-            return -1;
-        }
-        nameView.wrap(lowerCaseName);
-        return fields.find(buffer, base, nameView, lowerCaseName.length);
-    }
-
-    /** The Content-Length value, or -1 if there is none. */
-    public long contentLength() {
-        return fields.contentLength();
-    }
-
-    /** Whether the body is chunked: Transfer-Encoding with chunked as the last coding. */
-    public boolean isChunked() {
-        return fields.lastCodingChunked();
-    }
-
     /** Whether a Transfer-Encoding field is present; without {@link #isChunked()} the body ends at close. */
     public boolean hasTransferEncoding() {
         return fields.hasTransferEncoding();
-    }
-
-    public boolean connectionClose() {
-        return fields.close();
-    }
-
-    public boolean connectionKeepAlive() {
-        return fields.keepAlive();
-    }
-
-    /** Index of the first Upgrade field, or -1. */
-    public int upgradeIndex() {
-        return fields.upgradeIndex();
-    }
-
-    /** Whether the upstream connection may carry another exchange (RFC 9112 §9.3), framing aside. */
-    public boolean keepAlive() {
-        if (fields.close()) {
-            return false;
-        }
-        return versionMinor == 1 || fields.keepAlive();
     }
 }

@@ -1,7 +1,8 @@
 /**
  * The HTTP/1.1 message codec of the proxy's hot path (RFC 9112): request and response heads
  * parsed in place from off-heap chunks ({@link dev.isthmus.protocol.http1.codec.RequestHead},
- * {@link dev.isthmus.protocol.http1.codec.ResponseHead}), a scanner that finds the boundaries
+ * {@link dev.isthmus.protocol.http1.codec.ResponseHead}, with what they share in
+ * {@link dev.isthmus.protocol.http1.codec.MessageHead}), a scanner that finds the boundaries
  * of a chunked body without copying it ({@link dev.isthmus.protocol.http1.codec.ChunkedDecoder}),
  * and a bounded writer for heads ({@link dev.isthmus.protocol.http1.codec.HeadWriter}).
  *

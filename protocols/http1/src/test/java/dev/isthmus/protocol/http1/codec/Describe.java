@@ -10,45 +10,47 @@ final class Describe {
     static String request(RequestHead head, int base) {
         DirectBuffer buf = head.buffer();
         StringBuilder out = new StringBuilder()
-                .append("length=").append(head.length())
                 .append(" method=").append(head.method())
                 .append(region(buf, head.methodOffset(), head.methodLength(), base))
                 .append(" target").append(region(buf, head.targetOffset(), head.targetLength(), base))
                 .append(" form=").append(head.targetForm())
                 .append(" path").append(region(buf, head.pathOffset(), head.pathLength(), base))
                 .append(" authority").append(region(buf, head.authorityOffset(), head.authorityLength(), base))
-                .append(" version=1.").append(head.versionMinor())
-                .append(" contentLength=").append(head.contentLength())
-                .append(" chunked=").append(head.isChunked())
                 .append(" body=").append(head.hasBody())
                 .append(" host=").append(head.hostIndex())
-                .append(" close=").append(head.connectionClose())
-                .append(" keepAliveOption=").append(head.connectionKeepAlive())
                 .append(" upgradeOption=").append(head.connectionUpgrade())
-                .append(" upgrade=").append(head.upgradeIndex())
                 .append(" expectContinue=").append(head.expectContinue())
-                .append(" expect=").append(head.expectIndex())
-                .append(" keepAlive=").append(head.keepAlive())
-                .append(" headers=");
+                .append(" expect=").append(head.expectIndex());
+        return withMessageFacts(head, base, out);
+    }
+
+    static String response(ResponseHead head, int base) {
+        StringBuilder out = new StringBuilder()
+                .append(" status=").append(head.status())
+                .append(" reason").append(region(head.buffer(), head.reasonOffset(), head.reasonLength(), base))
+                .append(" transferEncoding=").append(head.hasTransferEncoding());
+        return withMessageFacts(head, base, out);
+    }
+
+    /** The field lines of a parsed head as "name: value" lines, each ending in CRLF. */
+    static String fieldLines(MessageHead head) {
+        StringBuilder out = new StringBuilder();
         for (int i = 0; i < head.headerCount(); i++) {
-            out.append(region(buf, head.nameOffset(i), head.nameLength(i), base))
-                    .append(':').append(region(buf, head.valueOffset(i), head.valueLength(i), base))
-                    .append('#').append(head.headerId(i)).append(head.listedInConnection(i) ? "*" : "")
-                    .append(' ');
+            out.append(Wire.text(head.buffer(), head.nameOffset(i), head.nameLength(i))).append(": ")
+                    .append(Wire.text(head.buffer(), head.valueOffset(i), head.valueLength(i))).append("\r\n");
         }
         return out.toString();
     }
 
-    static String response(ResponseHead head, int base) {
+    /** What every head exposes, around the facts of its kind. */
+    private static String withMessageFacts(MessageHead head, int base, StringBuilder kindFacts) {
         DirectBuffer buf = head.buffer();
         StringBuilder out = new StringBuilder()
                 .append("length=").append(head.length())
-                .append(" status=").append(head.status())
                 .append(" version=1.").append(head.versionMinor())
-                .append(" reason").append(region(buf, head.reasonOffset(), head.reasonLength(), base))
+                .append(kindFacts)
                 .append(" contentLength=").append(head.contentLength())
                 .append(" chunked=").append(head.isChunked())
-                .append(" transferEncoding=").append(head.hasTransferEncoding())
                 .append(" close=").append(head.connectionClose())
                 .append(" keepAliveOption=").append(head.connectionKeepAlive())
                 .append(" upgrade=").append(head.upgradeIndex())

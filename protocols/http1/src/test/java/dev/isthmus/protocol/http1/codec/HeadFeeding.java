@@ -2,7 +2,8 @@ package dev.isthmus.protocol.http1.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import org.agrona.DirectBuffer;
+import java.util.function.IntFunction;
+
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -18,53 +19,18 @@ final class HeadFeeding {
     private static final int SLACK = 32;
 
     /** A head parser under test, with a description of what it parsed, relative to the head start. */
-    interface Parser {
-        void reset();
-
-        int parse(DirectBuffer buf, int offset, int available, HeadLimits limits);
-
-        String describe(int offset);
+    record Parser(MessageHead head, IntFunction<String> description) {
     }
 
     record Outcome(int result, String description) {
     }
 
     static Parser request(RequestHead head) {
-        return new Parser() {
-            @Override
-            public void reset() {
-                head.reset();
-            }
-
-            @Override
-            public int parse(DirectBuffer buf, int offset, int available, HeadLimits limits) {
-                return head.parse(buf, offset, available, limits);
-            }
-
-            @Override
-            public String describe(int offset) {
-                return Describe.request(head, offset);
-            }
-        };
+        return new Parser(head, base -> Describe.request(head, base));
     }
 
     static Parser response(ResponseHead head) {
-        return new Parser() {
-            @Override
-            public void reset() {
-                head.reset();
-            }
-
-            @Override
-            public int parse(DirectBuffer buf, int offset, int available, HeadLimits limits) {
-                return head.parse(buf, offset, available, limits);
-            }
-
-            @Override
-            public String describe(int offset) {
-                return Describe.response(head, offset);
-            }
-        };
+        return new Parser(head, base -> Describe.response(head, base));
     }
 
     private HeadFeeding() {
@@ -74,8 +40,8 @@ final class HeadFeeding {
     static Outcome whole(Parser parser, byte[] message, HeadLimits limits) {
         UnsafeBuffer buf = Wire.direct(message.length + FIRST_OFFSET + SLACK);
         Wire.load(buf, FIRST_OFFSET, message, message.length);
-        parser.reset();
-        int result = parser.parse(buf, FIRST_OFFSET, message.length, limits);
+        parser.head().reset();
+        int result = parser.head().parse(buf, FIRST_OFFSET, message.length, limits);
         return outcome(parser, result, FIRST_OFFSET);
     }
 
@@ -85,19 +51,19 @@ final class HeadFeeding {
         UnsafeBuffer first = Wire.direct(message.length + FIRST_OFFSET + SLACK);
         UnsafeBuffer second = Wire.direct(message.length + SECOND_OFFSET + SLACK);
         for (int split = 1; split < message.length; split++) {
-            parser.reset();
+            parser.head().reset();
             Wire.load(first, FIRST_OFFSET, message, split);
-            int result = parser.parse(first, FIRST_OFFSET, split, limits);
+            int result = parser.head().parse(first, FIRST_OFFSET, split, limits);
             int offset = FIRST_OFFSET;
             if (result == ParseResult.NEED_MORE) {
                 Wire.load(second, SECOND_OFFSET, message, message.length);
-                result = parser.parse(second, SECOND_OFFSET, message.length, limits);
+                result = parser.head().parse(second, SECOND_OFFSET, message.length, limits);
                 offset = SECOND_OFFSET;
             }
             int at = split;
             assertEquals(expected, outcome(parser, result, offset), () -> "split at " + at);
         }
-        parser.reset();
+        parser.head().reset();
         int result = ParseResult.NEED_MORE;
         int offset = FIRST_OFFSET;
         for (int available = 1; available <= message.length && result == ParseResult.NEED_MORE; available++) {
@@ -105,12 +71,22 @@ final class HeadFeeding {
             UnsafeBuffer buf = available % 2 == 0 ? first : second;
             offset = available % 2 == 0 ? FIRST_OFFSET : SECOND_OFFSET;
             Wire.load(buf, offset, message, available);
-            result = parser.parse(buf, offset, available, limits);
+            result = parser.head().parse(buf, offset, available, limits);
         }
         if (message.length > 0) {
             assertEquals(expected, outcome(parser, result, offset), "byte by byte");
         }
         return expected;
+    }
+
+    /**
+     * {@link #everyWay}, then {@link #whole} once more, so that the head is left parsed from one
+     * whole call for the test to inspect; returns the result all ways agreed on.
+     */
+    static int everyWayThenWhole(Parser parser, byte[] message, HeadLimits limits) {
+        Outcome outcome = everyWay(parser, message, limits);
+        whole(parser, message, limits);
+        return outcome.result();
     }
 
     /**
@@ -121,7 +97,7 @@ final class HeadFeeding {
     static Outcome prefixes(Parser parser, byte[] message, HeadLimits limits, int... lengths) {
         UnsafeBuffer first = Wire.direct(message.length + FIRST_OFFSET + SLACK);
         UnsafeBuffer second = Wire.direct(message.length + SECOND_OFFSET + SLACK);
-        parser.reset();
+        parser.head().reset();
         int result = ParseResult.NEED_MORE;
         int offset = FIRST_OFFSET;
         for (int i = 0; i <= lengths.length && result == ParseResult.NEED_MORE; i++) {
@@ -129,12 +105,28 @@ final class HeadFeeding {
             UnsafeBuffer buf = i % 2 == 0 ? first : second;
             offset = i % 2 == 0 ? FIRST_OFFSET : SECOND_OFFSET;
             Wire.load(buf, offset, message, available);
-            result = parser.parse(buf, offset, available, limits);
+            result = parser.head().parse(buf, offset, available, limits);
         }
         return outcome(parser, result, offset);
     }
 
+    /**
+     * Parses the message in three pieces, cut at {@code a} and {@code b} ten-thousandths of its
+     * length (see {@link HttpGenerators#cuts()}), then whole; asserts that both agree. Leaves the
+     * head parsed from the whole call, at {@link #FIRST_OFFSET}.
+     */
+    static Outcome cutAndWhole(Parser parser, byte[] message, HeadLimits limits, int a, int b) {
+        Outcome fragmented = prefixes(parser, message, limits, cut(message, Math.min(a, b)), cut(message, Math.max(a, b)));
+        Outcome whole = whole(parser, message, limits);
+        assertEquals(whole, fragmented);
+        return whole;
+    }
+
+    private static int cut(byte[] message, int perTenThousand) {
+        return (int) ((long) message.length * perTenThousand / 10_000);
+    }
+
     private static Outcome outcome(Parser parser, int result, int offset) {
-        return new Outcome(result, result > 0 ? parser.describe(offset) : "");
+        return new Outcome(result, result > 0 ? parser.description().apply(offset) : "");
     }
 }

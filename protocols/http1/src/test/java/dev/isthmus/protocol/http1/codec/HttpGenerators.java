@@ -40,25 +40,15 @@ final class HttpGenerators {
     record Request(String method, String target, int minor, List<Field> fields, long contentLength, int hostIndex,
                    boolean chunked, String connection, Style style) {
         String canonical() {
-            StringBuilder out = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.").append(minor)
-                    .append("\r\n");
-            for (Field field : fields) {
-                out.append(field.name()).append(": ").append(field.value()).append("\r\n");
-            }
-            return out.append("\r\n").toString();
+            return method + ' ' + target + " HTTP/1." + minor + "\r\n" + canonicalFields(fields);
         }
 
         String wire() {
             if (style.canonical()) {
                 return canonical();
             }
-            StringBuilder out = new StringBuilder(style.leading()).append(method).append(' ').append(target)
-                    .append(" HTTP/1.").append(minor).append(style.lineEnds().get(0));
-            for (int i = 0; i < fields.size(); i++) {
-                out.append(fields.get(i).name()).append(':').append(style.before().get(i))
-                        .append(fields.get(i).value()).append(style.after().get(i)).append(style.lineEnds().get(i + 1));
-            }
-            return out.append(style.lineEnds().get(fields.size() + 1)).toString();
+            return style.leading() + method + ' ' + target + " HTTP/1." + minor + style.lineEnds().get(0)
+                    + styledFields(fields, style);
         }
 
         String path() {
@@ -84,31 +74,42 @@ final class HttpGenerators {
 
     record Response(int minor, int status, String reason, List<Field> fields, Style style) {
         String canonical() {
-            StringBuilder out = new StringBuilder("HTTP/1.").append(minor).append(' ').append(status).append(' ')
-                    .append(reason).append("\r\n");
-            for (Field field : fields) {
-                out.append(field.name()).append(": ").append(field.value()).append("\r\n");
-            }
-            return out.append("\r\n").toString();
+            return "HTTP/1." + minor + ' ' + status + ' ' + reason + "\r\n" + canonicalFields(fields);
         }
 
         String wire() {
             if (style.canonical()) {
                 return canonical();
             }
-            StringBuilder out = new StringBuilder("HTTP/1.").append(minor).append(' ').append(status).append(' ')
-                    .append(reason).append(style.lineEnds().get(0));
-            for (int i = 0; i < fields.size(); i++) {
-                out.append(fields.get(i).name()).append(':').append(style.before().get(i))
-                        .append(fields.get(i).value()).append(style.after().get(i)).append(style.lineEnds().get(i + 1));
-            }
-            return out.append(style.lineEnds().get(fields.size() + 1)).toString();
+            return "HTTP/1." + minor + ' ' + status + ' ' + reason + style.lineEnds().get(0) + styledFields(fields, style);
         }
 
         @Override
         public String toString() {
             return Escape.of(wire());
         }
+    }
+
+    /** The field lines and the empty line that ends them: one SP after each colon, CRLF after each line. */
+    private static String canonicalFields(List<Field> fields) {
+        StringBuilder out = new StringBuilder();
+        for (Field field : fields) {
+            out.append(field.name()).append(": ").append(field.value()).append("\r\n");
+        }
+        return out.append("\r\n").toString();
+    }
+
+    /**
+     * The field lines and the empty line that ends them, with the whitespace and line ends of
+     * {@code style} (whose line end 0 belongs to the start line).
+     */
+    private static String styledFields(List<Field> fields, Style style) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < fields.size(); i++) {
+            out.append(fields.get(i).name()).append(':').append(style.before().get(i))
+                    .append(fields.get(i).value()).append(style.after().get(i)).append(style.lineEnds().get(i + 1));
+        }
+        return out.append(style.lineEnds().get(fields.size() + 1)).toString();
     }
 
     /** Text that prints its control bytes, for readable failure reports. */
@@ -120,6 +121,11 @@ final class HttpGenerators {
     }
 
     private HttpGenerators() {
+    }
+
+    /** Fractions (per ten thousand) of a message at which to cut it; see {@link HeadFeeding#cutAndWhole}. */
+    static Gen<Integer> cuts() {
+        return integers().between(0, 10_000);
     }
 
     static int between(RandomnessSource in, int min, int max) {
@@ -303,6 +309,11 @@ final class HttpGenerators {
             }
             return new Text(out.toString());
         };
+    }
+
+    /** Messages from {@code wires}, each with one to four random edits ({@link #mutate}). */
+    static Gen<Text> mutated(Gen<String> wires) {
+        return in -> new Text(mutate(in, wires.generate(in)));
     }
 
     /** Applies one to four random edits (replace, insert, delete, truncate, duplicate) to {@code text}. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.Set;
 
@@ -20,8 +19,7 @@ class RequestHeadPropertiesTest {
     private static final Set<Integer> ERRORS = Set.of(ParseResult.BAD_REQUEST, ParseResult.URI_TOO_LONG,
             ParseResult.HEADERS_TOO_LARGE, ParseResult.NOT_IMPLEMENTED, ParseResult.VERSION_NOT_SUPPORTED);
     private static final String VALID_PREFIX = "GET /a?b HTTP/1.1\r\nHost: h\r\n";
-    /** Fractions (per ten thousand) of a message at which to cut it. */
-    private static final Gen<Integer> CUTS = integers().between(0, 10_000);
+    private static final Gen<Integer> CUTS = HttpGenerators.cuts();
 
     private final RequestHead head = new RequestHead();
     private final HeadFeeding.Parser parser = HeadFeeding.request(head);
@@ -34,11 +32,7 @@ class RequestHeadPropertiesTest {
     void validHeadsParseToWhatWasGenerated() {
         qt().withExamples(2000).forAll(HttpGenerators.requests(), CUTS, CUTS).checkAssert((request, a, b) -> {
             byte[] wire = Wire.bytes(request.wire());
-            HeadFeeding.Outcome fragmented = HeadFeeding.prefixes(parser, wire, HeadLimits.DEFAULT,
-                    cut(wire, Math.min(a, b)), cut(wire, Math.max(a, b)));
-            HeadFeeding.Outcome whole = HeadFeeding.whole(parser, wire, HeadLimits.DEFAULT);
-            assertEquals(wire.length, whole.result());
-            assertEquals(whole, fragmented);
+            assertEquals(wire.length, HeadFeeding.cutAndWhole(parser, wire, HeadLimits.DEFAULT, a, b).result());
 
             assertEquals(request.style().leading().length(), head.methodOffset() - HeadFeeding.FIRST_OFFSET);
             assertEquals(request.method(), text(head.methodOffset(), head.methodLength()));
@@ -58,18 +52,12 @@ class RequestHeadPropertiesTest {
             assertEquals(request.chunked() || request.contentLength() > 0, head.hasBody());
             assertEquals(request.keepAlive(), head.keepAlive());
 
-            StringBuilder again = new StringBuilder()
-                    .append(text(head.methodOffset(), head.methodLength())).append(' ')
-                    .append(text(head.targetOffset(), head.targetLength()))
-                    .append(" HTTP/1.").append(head.versionMinor()).append("\r\n");
-            for (int i = 0; i < head.headerCount(); i++) {
-                again.append(text(head.nameOffset(i), head.nameLength(i))).append(": ")
-                        .append(text(head.valueOffset(i), head.valueLength(i))).append("\r\n");
-            }
-            again.append("\r\n");
-            assertEquals(request.canonical(), again.toString());
+            String again = text(head.methodOffset(), head.methodLength()) + ' '
+                    + text(head.targetOffset(), head.targetLength())
+                    + " HTTP/1." + head.versionMinor() + "\r\n" + Describe.fieldLines(head) + "\r\n";
+            assertEquals(request.canonical(), again);
             if (request.style().canonical()) {
-                assertArrayEquals(wire, Wire.bytes(again.toString()));
+                assertArrayEquals(wire, Wire.bytes(again));
             }
         });
     }
@@ -82,23 +70,15 @@ class RequestHeadPropertiesTest {
 
     @Test
     void mutatedValidHeadsEndInACleanResult() {
-        Gen<HttpGenerators.Text> mutated = in -> new HttpGenerators.Text(
-                HttpGenerators.mutate(in, HttpGenerators.requests().generate(in).wire()));
+        Gen<HttpGenerators.Text> mutated =
+                HttpGenerators.mutated(HttpGenerators.requests().map(HttpGenerators.Request::wire));
         qt().withExamples(5000).forAll(mutated, HttpGenerators.limits(), CUTS, CUTS)
                 .checkAssert((text, limits, a, b) -> assertClean(Wire.bytes(text.text()), limits, a, b));
     }
 
     private void assertClean(byte[] input, HeadLimits limits, int a, int b) {
-        HeadFeeding.Outcome whole = HeadFeeding.whole(parser, input, limits);
-        int result = whole.result();
+        int result = HeadFeeding.cutAndWhole(parser, input, limits, a, b).result();
         assertTrue(result >= 0 || ERRORS.contains(result), () -> "unexpected result " + result);
         assertTrue(result <= Math.min(input.length, limits.maxHeadBytes()), () -> "length " + result);
-        HeadFeeding.Outcome fragmented = HeadFeeding.prefixes(parser, input, limits,
-                cut(input, Math.min(a, b)), cut(input, Math.max(a, b)));
-        assertEquals(whole, fragmented);
-    }
-
-    static int cut(byte[] message, int perTenThousand) {
-        return (int) ((long) message.length * perTenThousand / 10_000);
     }
 }

@@ -25,10 +25,7 @@ class RequestHeadTest {
 
     /** Parses every way, then leaves {@link #head} parsed from one whole call for inspection. */
     private int parse(String message, HeadLimits limits) {
-        byte[] bytes = Wire.bytes(message);
-        HeadFeeding.Outcome outcome = HeadFeeding.everyWay(HeadFeeding.request(head), bytes, limits);
-        HeadFeeding.whole(HeadFeeding.request(head), bytes, limits);
-        return outcome.result();
+        return HeadFeeding.everyWayThenWhole(HeadFeeding.request(head), Wire.bytes(message), limits);
     }
 
     private int parse(String message) {

@@ -25,11 +25,9 @@ class ResponseHeadTest {
 
     private final ResponseHead head = new ResponseHead();
 
+    /** Parses every way, then leaves {@link #head} parsed from one whole call for inspection. */
     private int parse(String message, HeadLimits limits) {
-        byte[] bytes = Wire.bytes(message);
-        HeadFeeding.Outcome outcome = HeadFeeding.everyWay(HeadFeeding.response(head), bytes, limits);
-        HeadFeeding.whole(HeadFeeding.response(head), bytes, limits);
-        return outcome.result();
+        return HeadFeeding.everyWayThenWhole(HeadFeeding.response(head), Wire.bytes(message), limits);
     }
 
     private int parse(String message) {

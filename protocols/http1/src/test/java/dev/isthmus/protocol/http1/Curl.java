@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
  *
  * @param stdout what curl wrote to standard output (ISO-8859-1, so bytes map one to one)
  */
-record SemanticsCurl(int exitCode, String stdout, String stderr) {
+record Curl(int exitCode, String stdout, String stderr) {
     static final Path CURL = Path.of("/usr/bin/curl");
 
-    static SemanticsCurl run(String... args) throws IOException, InterruptedException {
+    static Curl run(String... args) throws IOException, InterruptedException {
         assertTrue(Files.isExecutable(CURL), "this test runs a real curl, expected at " + CURL
                 + " (Debian: apt-get install curl, as .ci/run does)");
         List<String> command = new ArrayList<>();
@@ -36,7 +36,7 @@ record SemanticsCurl(int exitCode, String stdout, String stderr) {
                 process.destroyForcibly().waitFor();
                 fail("curl did not finish: " + command + "\n" + Files.readString(err, ISO_8859_1));
             }
-            return new SemanticsCurl(process.exitValue(), Files.readString(out, ISO_8859_1), Files.readString(err, ISO_8859_1));
+            return new Curl(process.exitValue(), Files.readString(out, ISO_8859_1), Files.readString(err, ISO_8859_1));
         } finally {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);

@@ -30,12 +30,17 @@ import dev.isthmus.protocol.http1.route.Router;
 import dev.isthmus.protocol.http1.route.RoutingProxy;
 
 /**
- * A proxy under test for error and resilience scenarios: a {@link Server} on 127.0.0.1:0 with
- * an {@link HttpProxyService} running either a {@link RoutingProxy} over upstream groups
- * (routes by path prefix) or a given {@link ProxyHttp}, and the metrics it records. Closing
- * it shuts the server down and stops the groups' health checks.
+ * The proxy under test: a real {@link Server} on 127.0.0.1 with an ephemeral port and an
+ * {@link HttpProxyService} running either the command line's own {@link RoutingProxy} over
+ * upstream groups (routes by path prefix) or a given {@link ProxyHttp}. It exposes the bound
+ * address and the metrics it records; closing it shuts the server down and stops the groups'
+ * health checks.
  */
-final class ErrorHarness implements AutoCloseable {
+final class TestProxy implements AutoCloseable {
+    static final String LISTENER = "http";
+    /** Longest wait for anything asynchronous; generous, since tests never assert durations. */
+    static final Duration PATIENCE = Duration.ofSeconds(15);
+
     /**
      * Settings for most tests: connecting and lingering take at most 500 ms; the client and
      * response timeouts are long enough (5 s and more) never to fire unless a test waits for them.
@@ -53,24 +58,33 @@ final class ErrorHarness implements AutoCloseable {
     final List<UpstreamGroup> groups;
     private final InetSocketAddress address;
 
-    private ErrorHarness(Server server, MetricRegistry metrics, List<UpstreamGroup> groups) {
+    private TestProxy(Server server, MetricRegistry metrics, List<UpstreamGroup> groups) {
         this.server = server;
         this.metrics = metrics;
         this.groups = groups;
-        this.address = server.boundAddress("http");
+        this.address = server.boundAddress(LISTENER);
+    }
+
+    /** Default settings, two event loops, one round-robin group of {@code origins} for every path. */
+    static TestProxy start(InetSocketAddress... origins) throws IOException {
+        return start(HttpProxySettings.DEFAULT, 2, origins);
+    }
+
+    static TestProxy start(HttpProxySettings settings, int loops, InetSocketAddress... origins) throws IOException {
+        return routing(settings, loops, group(origins));
     }
 
     /** A routing proxy (one loop) sending everything to {@code group}. */
-    static ErrorHarness routing(HttpProxySettings settings, UpstreamGroup group) throws IOException {
+    static TestProxy routing(HttpProxySettings settings, UpstreamGroup group) throws IOException {
         return routing(settings, 1, group);
     }
 
-    static ErrorHarness routing(HttpProxySettings settings, int threads, UpstreamGroup group) throws IOException {
+    static TestProxy routing(HttpProxySettings settings, int threads, UpstreamGroup group) throws IOException {
         return routing(settings, threads, List.of(new Route(null, "/", group)));
     }
 
     /** A routing proxy over {@code routes}; their groups are started here and stopped on close. */
-    static ErrorHarness routing(HttpProxySettings settings, int threads, List<Route> routes) throws IOException {
+    static TestProxy routing(HttpProxySettings settings, int threads, List<Route> routes) throws IOException {
         MetricRegistry metrics = new MetricRegistry(threads);
         RoutingProxy proxy = new RoutingProxy(new Router(routes), threads);
         List<UpstreamGroup> groups = routes.stream().map(Route::group).distinct().toList();
@@ -84,17 +98,17 @@ final class ErrorHarness implements AutoCloseable {
     }
 
     /** A proxy built on {@code proxy} itself (phase API tests). */
-    static <C> ErrorHarness custom(ProxyHttp<C> proxy, HttpProxySettings settings, int threads) throws IOException {
+    static <C> TestProxy custom(ProxyHttp<C> proxy, HttpProxySettings settings, int threads) throws IOException {
         return start(proxy, settings, threads, new MetricRegistry(threads), List.of());
     }
 
-    private static <C> ErrorHarness start(ProxyHttp<C> proxy, HttpProxySettings settings, int threads,
+    private static <C> TestProxy start(ProxyHttp<C> proxy, HttpProxySettings settings, int threads,
                                           MetricRegistry metrics, List<UpstreamGroup> groups) throws IOException {
         Server server = Server.builder().threads(threads)
-                .listen("http", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                        new HttpProxyService<>(proxy, settings, metrics, "http"))
+                .listen(LISTENER, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        new HttpProxyService<>(proxy, settings, metrics, LISTENER))
                 .build().start();
-        return new ErrorHarness(server, metrics, new ArrayList<>(groups));
+        return new TestProxy(server, metrics, new ArrayList<>(groups));
     }
 
     // ---------------------------------------------------------------- groups
@@ -173,14 +187,24 @@ final class ErrorHarness implements AutoCloseable {
         return address;
     }
 
+    int port() {
+        return address.getPort();
+    }
+
+    /** {@code http://127.0.0.1:port} followed by {@code pathAndQuery}. */
     URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + address.getPort() + pathAndQuery);
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    String url(String pathAndQuery) {
+        return uri(pathAndQuery).toString();
     }
 
     RawClient raw() throws IOException {
         return new RawClient(address);
     }
 
+    /** The metrics in Prometheus text format. */
     String scrape() {
         return metrics.scrape();
     }
@@ -219,25 +243,37 @@ final class ErrorHarness implements AutoCloseable {
         return metric("isthmus_http_upstream_connections_opened_total");
     }
 
-    /** Waits (bounded, 5 s) until {@code condition} holds; fails with {@code what} otherwise. */
-    static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    long acceptedConnections() {
+        return metric("isthmus_http_connections_accepted_total");
+    }
+
+    /** Waits (bounded by {@link #PATIENCE}) until {@code condition} holds; false if it never did. */
+    static boolean eventually(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Waits (bounded by {@link #PATIENCE}) until {@code condition} holds; fails with {@code what} otherwise. */
+    static void await(String what, BooleanSupplier condition) {
+        try {
+            if (!eventually(condition)) {
                 fail("timed out waiting until " + what);
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted waiting until " + what);
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted waiting until " + what);
         }
     }
 
     @Override
     public void close() {
-        server.shutdown(Duration.ofMillis(200));
+        server.shutdown(Duration.ZERO);
         groups.forEach(UpstreamGroup::close);
     }
 }
