@@ -52,9 +52,8 @@ class UpstreamPoolTest {
     private final class Pooled extends PooledConnection {
         final FakeConnection connection = new FakeConnection();
 
-        Pooled() {
-            super(peer);
-            pool.bind(this);
+        Pooled(Peer target) {
+            super(target);
         }
 
         @Override
@@ -79,7 +78,9 @@ class UpstreamPoolTest {
 
     private Pooled open() {
         assertTrue(pool.tryOpen(peer, SETTINGS));
-        return new Pooled();
+        Pooled connection = new Pooled(peer);
+        pool.bind(connection);
+        return connection;
     }
 
     @Test

@@ -177,7 +177,7 @@ class BalancingAndHealthTest {
             // refusals first.
             InetSocketAddress addressOfA = (InetSocketAddress) a.getLocalSocketAddress();
             a.close();
-            ErrorHarness.await("A refuses connections", () -> refuses(addressOfA));
+            TestProxy.await("A refuses connections", () -> refuses(addressOfA));
             for (int i = 0; i < 2; i++) {
                 try (RawClient client = proxy.raw()) {
                     assertEquals("HTTP/1.1 503 Service Unavailable", client.get("/nowhere").statusLine());

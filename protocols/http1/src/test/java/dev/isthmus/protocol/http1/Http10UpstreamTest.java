@@ -87,12 +87,12 @@ class Http10UpstreamTest {
     }
 
     private ChunkedOrigin origin;
-    private SemanticsProxy proxy;
+    private TestProxy proxy;
 
     @BeforeEach
     void start() throws IOException {
         origin = new ChunkedOrigin();
-        proxy = SemanticsProxy.start(HttpProxySettings.DEFAULT, 1,
+        proxy = TestProxy.start(HttpProxySettings.DEFAULT, 1,
                 (InetSocketAddress) origin.server.getLocalSocketAddress());
     }
 
