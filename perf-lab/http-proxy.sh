@@ -44,9 +44,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-next_port=$(shuf -i 20000-50000 -n 1)
-take_port() { # sets variable $1 to a port nothing listens on
-  while (exec 3<>/dev/tcp/127.0.0.1/"$next_port") 2>/dev/null; do next_port=$((next_port + 1)); done
+# Ports below the kernel's ephemeral range, so no outgoing connection can hold one we pick.
+next_port=$(shuf -i 10000-29000 -n 1)
+take_port() { # sets variable $1 to a port no socket uses
+  while ss -Htan "( sport = :$next_port )" | grep -q .; do next_port=$((next_port + 1)); done
   printf -v "$1" '%s' "$next_port"
   next_port=$((next_port + 1))
 }
@@ -172,7 +173,7 @@ declare -A pid_of=([isthmus]=$isthmus_pid [nginx]=$nginx_pid [haproxy]=$haproxy_
 declare -A port_of=([isthmus]=$isthmus_port [nginx]=$nginx_port [haproxy]=$haproxy_port)
 
 echo "warming up (JIT, pools)..."
-for name in "${names[@]}"; do measure "$name" "${pid_of[$name]}" "${port_of[$name]}" "$connections" 5 >/dev/null; done
+for name in "${names[@]}"; do measure "$name" "${pid_of[$name]}" "${port_of[$name]}" "$connections" 10 >/dev/null; done
 
 : > "$work/samples"
 for round in $(seq 1 "$rounds"); do
