@@ -9,13 +9,15 @@ import dev.isthmus.core.loop.EventLoop;
  * A TCP connection owned by one event loop. Every method must be called on that loop's thread.
  *
  * <p>Writing is two steps so that several pieces (a rebuilt head and the body bytes that
- * followed it) go out in one system call: {@link #write(Chunk)} queues, {@link #flush()}
- * sends what it can. When the kernel takes less than everything the transport keeps the rest
- * and calls {@link ConnectionHandler#onWritable} once it is all out. Handlers apply
- * back-pressure by not reading from the other side while {@link #hasPendingWrites()}.
+ * followed it) go out together: {@link #write(Chunk)} queues, {@link #flush()} sends. When the
+ * connection holds more unsent data than it wants to (the socket is full, or a completion-based
+ * transport has too much in flight), flush returns false and the transport calls
+ * {@link ConnectionHandler#onWritable} once the backlog is gone. Handlers apply back-pressure
+ * by not reading from the other side while {@link #hasPendingWrites()}.
  *
  * <p>Closing is immediate and silent: after {@link #close()} no callback arrives for this
- * connection and queued writes are released unwritten.
+ * connection and queued writes are released unwritten (or, where the kernel still holds them,
+ * as soon as it lets go).
  */
 public interface Connection {
     EventLoop loop();
@@ -36,14 +38,15 @@ public interface Connection {
     void write(Chunk chunk);
 
     /**
-     * Writes as much of the queue as the socket takes now.
+     * Sends what is queued (or hands it to the kernel).
      *
-     * @return true when the queue is empty afterwards; false when the rest waits for the socket
-     *         (then {@link ConnectionHandler#onWritable} follows) or the connection failed
-     *         (then {@link ConnectionHandler#onError} follows)
+     * @return true when the connection can take more now; false when the caller should wait
+     *         for {@link ConnectionHandler#onWritable} (too much is unsent) or the connection
+     *         failed (then {@link ConnectionHandler#onError} follows)
      */
     boolean flush();
 
+    /** True from a {@link #flush()} that returned false until {@link ConnectionHandler#onWritable}. */
     boolean hasPendingWrites();
 
     /** Stops reading until {@link #resumeRead()}. Incoming bytes wait in the kernel. */

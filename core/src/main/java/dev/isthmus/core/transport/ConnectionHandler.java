@@ -28,7 +28,7 @@ public interface ConnectionHandler {
     /** The peer closed its sending side (end of stream). The connection is still open. */
     void onReadEnd(Connection connection);
 
-    /** Everything queued for writing was written after a {@link Connection#flush()} that returned false. */
+    /** The connection takes writes again after a {@link Connection#flush()} that returned false. */
     default void onWritable(Connection connection) {
     }
 

@@ -329,7 +329,7 @@ final class NioConnection implements Connection, ChunkWaiter {
 
     @Override
     public boolean hasPendingWrites() {
-        return queued > 0;
+        return awaitingWritable;
     }
 
     @Override

@@ -92,8 +92,6 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private boolean upgradeRequested;
     private boolean headRequest;
     private boolean connected;
-    /** Set while {@link #sendRequest} pumps: the head is queued but not yet flushed. */
-    private boolean bodyBehindHead;
 
     private int responseState;
     private Chunk responseInput;
@@ -364,11 +362,9 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             requestComplete = true;
         }
         // Body bytes already read (they came with the head) queue behind the head and go out
-        // in the same flush; the head alone must not count as upstream back-pressure.
+        // in the same flush.
         UpstreamConnection sending = upstream;
-        bodyBehindHead = true;
         pumpRequestBody();
-        bodyBehindHead = false;
         if (upstream != sending) {
             // The body failed (malformed, too large) and the exchange is over: no timer for it.
             return;
@@ -412,7 +408,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             }
             boolean toUpstream = !discardRequestBody;
             if (toUpstream && (upstream == null || !connected
-                    || (upstream.connection.hasPendingWrites() && !bodyBehindHead))) {
+                    || upstream.connection.hasPendingWrites())) {
                 return;
             }
             int available = in.readable();
