@@ -10,10 +10,13 @@ final class Errno {
     static final int ENOMEM = 12;
     static final int EBUSY = 16;
     static final int EINVAL = 22;
+    static final int ENFILE = 23;
     static final int EMFILE = 24;
     static final int EPIPE = 32;
     static final int ENOSYS = 38;
     static final int ETIME = 62;
+    static final int ECONNABORTED = 103;
+    static final int ECONNRESET = 104;
     static final int ENOBUFS = 105;
     static final int ENOTCONN = 107;
     static final int ETIMEDOUT = 110;
@@ -36,7 +39,7 @@ final class Errno {
             case 13 -> "EACCES";
             case 17 -> "EEXIST";
             case EINVAL -> "EINVAL";
-            case 23 -> "ENFILE";
+            case ENFILE -> "ENFILE";
             case EMFILE -> "EMFILE";
             case EPIPE -> "EPIPE";
             case ENOSYS -> "ENOSYS";
@@ -46,8 +49,8 @@ final class Errno {
             case 98 -> "EADDRINUSE";
             case 99 -> "EADDRNOTAVAIL";
             case 101 -> "ENETUNREACH";
-            case 103 -> "ECONNABORTED";
-            case 104 -> "ECONNRESET";
+            case ECONNABORTED -> "ECONNABORTED";
+            case ECONNRESET -> "ECONNRESET";
             case ENOBUFS -> "ENOBUFS";
             case ENOTCONN -> "ENOTCONN";
             case ETIMEDOUT -> "ETIMEDOUT";
@@ -72,7 +75,7 @@ final class Errno {
             case EPIPE -> "broken pipe";
             case ENOSYS -> "not implemented by this kernel";
             case 98 -> "address already in use";
-            case 104 -> "connection reset by peer";
+            case ECONNRESET -> "connection reset by peer";
             case ENOBUFS -> "no buffer space";
             case ETIMEDOUT -> "connection timed out";
             case ECONNREFUSED -> "connection refused";

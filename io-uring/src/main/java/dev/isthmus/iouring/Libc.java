@@ -36,6 +36,7 @@ final class Libc {
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
     static final int SO_REUSEPORT = 15;
+    static final int SO_SNDBUF = 7;
     static final int IPPROTO_TCP = 6;
     static final int TCP_NODELAY = 1;
     static final int SHUT_WR = 1;
@@ -50,6 +51,7 @@ final class Libc {
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
     static final int F_SETPIPE_SZ = 1031;
+    static final int F_GETPIPE_SZ = 1032;
     static final int MSG_NOSIGNAL = 0x4000;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -69,6 +71,8 @@ final class Libc {
     private static final MethodHandle SOCKET = function("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle SETSOCKOPT = function("setsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETSOCKOPT = function("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BIND = function("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = function("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = function("getsockname",
@@ -156,6 +160,14 @@ final class Libc {
     static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
         try {
             return (int) SETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

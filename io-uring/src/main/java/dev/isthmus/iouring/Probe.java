@@ -60,7 +60,7 @@ final class Probe {
             }
         } catch (NativeException e) {
             return e.getMessage();
-        } catch (UnsupportedOperationException | IllegalArgumentException | LinkageError e) {
+        } catch (UnsupportedOperationException | IllegalArgumentException | IllegalCallerException | LinkageError e) {
             return "native access is unavailable (" + e + ")";
         }
         return null;

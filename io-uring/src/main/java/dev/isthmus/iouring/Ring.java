@@ -51,6 +51,10 @@ final class Ring implements AutoCloseable {
     // Cancel flags.
     static final int IORING_ASYNC_CANCEL_ALL = 1;
     static final int IORING_ASYNC_CANCEL_FD = 2;
+    static final int IORING_ASYNC_CANCEL_ANY = 4;
+
+    // splice(2) flags.
+    static final int SPLICE_F_MOVE = 1;
 
     // CQE flags.
     static final int IORING_CQE_F_BUFFER = 1;
@@ -61,6 +65,7 @@ final class Ring implements AutoCloseable {
     static final int IORING_SETUP_CQSIZE = 1 << 3;
     static final int IORING_SETUP_SUBMIT_ALL = 1 << 7;
     static final int IORING_SETUP_COOP_TASKRUN = 1 << 8;
+    static final int IORING_SETUP_TASKRUN_FLAG = 1 << 9;
     static final int IORING_SETUP_SINGLE_ISSUER = 1 << 12;
     static final int IORING_SETUP_DEFER_TASKRUN = 1 << 13;
 
@@ -223,7 +228,9 @@ final class Ring implements AutoCloseable {
             return -1;
         }
         long offset = (long) (localSqTail & sqMask) * SQE_SIZE;
-        sqes.asSlice(offset, SQE_SIZE).fill((byte) 0);
+        for (long word = 0; word < SQE_SIZE; word += Long.BYTES) {
+            sqes.set(JAVA_LONG, offset + word, 0L);
+        }
         localSqTail++;
         return offset;
     }
@@ -332,6 +339,11 @@ final class Ring implements AutoCloseable {
     void consumed(int count) {
         localCqHead += count;
         INT.setRelease(cqRing, cqHead, localCqHead);
+    }
+
+    /** Whether the kernel has completion work waiting to run (set with IORING_SETUP_TASKRUN_FLAG). */
+    boolean taskRunPending() {
+        return ((int) INT.getAcquire(sqRing, sqFlags) & IORING_SQ_TASKRUN) != 0;
     }
 
     /** Whether the kernel has more completions than fit the CQ (kept because of NODROP). */

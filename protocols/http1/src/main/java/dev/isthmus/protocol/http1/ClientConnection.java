@@ -142,8 +142,8 @@ final class ClientConnection extends Timer implements ConnectionHandler {
                 RequestHead request = parsing.request;
                 int result = request.parse(input.view(), input.start(), input.readable(), http.service.settings.headLimits());
                 if (result == 0) {
-                    if (input.end() == input.capacity() && input.capacity() < http.loop.chunks().chunkBytes()) {
-                        moveToLargeChunk();
+                    if (held != null ? mergeHeld() : input.end() == input.capacity()
+                            && input.capacity() < http.loop.chunks().chunkBytes() && moveToLargeChunk()) {
                         continue;
                     }
                     return;
@@ -164,16 +164,48 @@ final class ClientConnection extends Timer implements ConnectionHandler {
         }
     }
 
-    private void moveToLargeChunk() {
+    private boolean moveToLargeChunk() {
         Chunk larger = http.loop.chunks().acquire();
         if (larger == null) {
-            return;
+            return false;
         }
         int have = input.readable();
         larger.view().putBytes(0, input.view(), input.start(), have);
         larger.window(0, have);
         input.release();
         input = larger;
+        return true;
+    }
+
+    /**
+     * A head begins at the end of the input and goes on in the held chunk (which did not fit
+     * behind it): gathers the input and as much of the held chunk as fits into one large chunk.
+     *
+     * @return false when nothing could be gathered (no memory, or the input fills a chunk already)
+     */
+    private boolean mergeHeld() {
+        int have = input.readable();
+        int take = Math.min(http.loop.chunks().chunkBytes() - have, held.readable());
+        if (take <= 0) {
+            return false;
+        }
+        Chunk larger = http.loop.chunks().acquire();
+        if (larger == null) {
+            return false;
+        }
+        larger.view().putBytes(0, input.view(), input.start(), have);
+        larger.view().putBytes(have, held.view(), held.start(), take);
+        larger.window(0, have + take);
+        input.release();
+        input = larger;
+        if (take == held.readable()) {
+            held.release();
+            held = null;
+            connection.resumeRead();
+        } else {
+            held.window(held.start() + take, held.end());
+        }
+        return true;
     }
 
     /** Answers a request the proxy refuses before any exchange (malformed, too large, too slow) and closes. */

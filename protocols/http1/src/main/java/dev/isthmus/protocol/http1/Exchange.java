@@ -520,36 +520,50 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             pumpResponseBody(data);
             return;
         }
-        if (!appendResponse(data)) {
+        int left = appendResponse(data);
+        if (left < 0) {
             fail(ProxyError.UPSTREAM_BROKEN, null);
             return;
         }
         parseResponse();
+        if (left > 0) {
+            // What did not fit behind the head's beginning follows it, as if it arrived next.
+            upstreamData(data);
+        }
     }
 
-    private boolean appendResponse(Chunk data) {
+    /**
+     * Adds {@code data} to the partial response head. When both do not fit in one chunk, only
+     * the part of {@code data} that does is added (a head must fit in a chunk); the rest stays
+     * in {@code data}'s window for afterwards.
+     *
+     * @return the bytes left in {@code data} (0: it was taken whole and released), or -1 when
+     *         nothing could be taken ({@code data} released)
+     */
+    private int appendResponse(Chunk data) {
         if (responseInput == null) {
             responseInput = data;
-            return true;
+            return 0;
         }
         int have = responseInput.readable();
         int incoming = data.readable();
-        if (have + incoming > loop().chunks().chunkBytes()) {
-            data.release();
-            return false;
-        }
-        Chunk larger = http.chunkFor(have + incoming);
+        int take = Math.min(incoming, loop().chunks().chunkBytes() - have);
+        Chunk larger = take > 0 ? http.chunkFor(have + take) : null;
         if (larger == null) {
             data.release();
-            return false;
+            return -1;
         }
         larger.view().putBytes(0, responseInput.view(), responseInput.start(), have);
-        larger.view().putBytes(have, data.view(), data.start(), incoming);
-        larger.window(0, have + incoming);
+        larger.view().putBytes(have, data.view(), data.start(), take);
+        larger.window(0, have + take);
         responseInput.release();
-        data.release();
         responseInput = larger;
-        return true;
+        if (take == incoming) {
+            data.release();
+            return 0;
+        }
+        data.window(data.start() + take, data.end());
+        return incoming - take;
     }
 
     private void parseResponse() {

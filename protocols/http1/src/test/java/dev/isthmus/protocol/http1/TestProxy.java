@@ -20,6 +20,7 @@ import dev.isthmus.core.upstream.Peer;
 import dev.isthmus.core.upstream.PoolSettings;
 import dev.isthmus.core.upstream.UpstreamGroup;
 import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+import dev.isthmus.core.transport.Transport;
 import dev.isthmus.core.upstream.balance.HashKey;
 import dev.isthmus.core.upstream.health.ActiveCheck;
 import dev.isthmus.core.upstream.health.HealthListener;
@@ -28,6 +29,7 @@ import dev.isthmus.protocol.http1.codec.HeadLimits;
 import dev.isthmus.protocol.http1.route.Route;
 import dev.isthmus.protocol.http1.route.Router;
 import dev.isthmus.protocol.http1.route.RoutingProxy;
+import dev.isthmus.iouring.UringTransport;
 
 /**
  * The proxy under test: a real {@link Server} on 127.0.0.1 with an ephemeral port and an
@@ -49,6 +51,12 @@ final class TestProxy implements AutoCloseable {
     static final HttpProxySettings SHORT = new HttpProxySettings(HeadLimits.DEFAULT, 64L << 20,
             Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(500),
             Duration.ofSeconds(5), Duration.ofMillis(500));
+
+    /**
+     * The transport every proxy of this run uses: the build runs the suite once with
+     * {@code nio} and once with {@code uring} (which fails loudly where io_uring is unavailable).
+     */
+    static final Transport TRANSPORT = UringTransport.select(System.getProperty("isthmus.test.transport", "nio"));
 
     /** Loops a group is made for: enough for every harness in these tests. */
     private static final int LOOPS = 4;
@@ -104,7 +112,7 @@ final class TestProxy implements AutoCloseable {
 
     private static <C> TestProxy start(ProxyHttp<C> proxy, HttpProxySettings settings, int threads,
                                           MetricRegistry metrics, List<UpstreamGroup> groups) throws IOException {
-        Server server = Server.builder().threads(threads)
+        Server server = Server.builder().threads(threads).transport(TRANSPORT)
                 .listen(LISTENER, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                         new HttpProxyService<>(proxy, settings, metrics, LISTENER))
                 .build().start();

@@ -1,0 +1,716 @@
+package dev.isthmus.iouring;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+import dev.isthmus.core.buffer.Chunk;
+import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.timer.Timer;
+import dev.isthmus.core.transport.Connection;
+import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.transport.SpliceCapability;
+
+/**
+ * A TCP connection of the io_uring transport.
+ *
+ * <p>Reads: one multishot receive stays armed while the connection reads; the kernel picks a
+ * chunk from the loop's provided-buffer ring for each arrival and the chunk goes to the
+ * handler as it is. Suspending is lazy: data that arrives while suspended is kept aside and
+ * only then is the receive cancelled, so suspend/resume pairs with nothing arriving in
+ * between cost nothing. When the buffer ring runs dry (ENOBUFS) the receive is re-armed as
+ * soon as the driver has provided buffers again.
+ *
+ * <p>Writes: a queue of chunk windows like the NIO transport's. One send is in flight at a
+ * time and takes everything queued (a SEND for one window, a SENDMSG gathering up to
+ * {@link UringDriver.NativeScratch#MAX_IOVECS}); short sends continue from where the kernel
+ * stopped. The chunks of the send in flight stay referenced until its completion, whatever
+ * happens to the connection meanwhile. {@link #flush()} reports "wait" once more than
+ * {@value #HIGH_WATERMARK} bytes are unsent, and {@link ConnectionHandler#onWritable} follows
+ * when the backlog is down to {@value #LOW_WATERMARK}.
+ *
+ * <p>Closing cancels the receive (and a connect), lets a send in flight finish for up to
+ * {@value #CLOSE_LINGER_MILLIS} ms (it holds data the caller already flushed), and closes the
+ * descriptor through the ring once no operation refers to the connection any more.
+ */
+final class UringConnection extends UringDriver.Completer implements Connection {
+    static final int HIGH_WATERMARK = 256 * 1024;
+    static final int LOW_WATERMARK = 64 * 1024;
+    private static final long CLOSE_LINGER_MILLIS = 2000;
+    private static final int INITIAL_QUEUE = 4;
+    private static final int EVENT_CONNECT_FAILED = 1;
+    private static final int EVENT_STASHED = 2;
+
+    final UringDriver driver;
+    private final Ring ring;
+    private ConnectionHandler handler;
+    int fd = -1;
+    /** Operations submitted whose last completion has not arrived yet. */
+    private int inFlight;
+
+    private boolean connecting;
+    private boolean closed;
+    private boolean closedByUser;
+    private boolean descriptorClosed;
+    private boolean receiving;
+    private boolean cancellingReceive;
+    private boolean readSuspended;
+    private boolean endOfStream;
+    private boolean starved;
+
+    /** What arrived while reading was suspended, delivered in order on resume. */
+    private final ArrayDeque<Chunk> stash = new ArrayDeque<>(2);
+    private boolean stashedEnd;
+
+    private Chunk[] queue = new Chunk[INITIAL_QUEUE];
+    private int[] queueStart = new int[INITIAL_QUEUE];
+    private int[] queueEnd = new int[INITIAL_QUEUE];
+    private int queued;
+    /** Leading queue slots covered by the send in flight; 0 when none is. */
+    private int sending;
+    private long unsent;
+    private UringDriver.NativeScratch sendScratch;
+    private boolean awaitingWritable;
+    private boolean shutdownAfterFlush;
+    private Timer lingerTimer;
+
+    private UringDriver.NativeScratch connectScratch;
+    private int deferredEvents;
+    private IOException deferredCause;
+
+    /** This connection's splice capability, once asked for. */
+    UringSplice splice;
+    /** The splice writing into this connection, while one runs. */
+    UringSplice spliceInto;
+
+    private InetSocketAddress remoteAddress;
+    private InetSocketAddress localAddress;
+    private byte[] remoteAddressText;
+
+    UringConnection(UringDriver driver, ConnectionHandler handler) {
+        this.driver = driver;
+        this.ring = driver.ring;
+        this.handler = handler;
+        driver.register(this);
+    }
+
+    // ---- establishing
+
+    void acceptedAs(int descriptor, InetSocketAddress remote) {
+        this.fd = descriptor;
+        this.remoteAddress = remote;
+    }
+
+    void connect(InetSocketAddress address) {
+        if (address.isUnresolved()) {
+            failBeforeOpen(new IOException("unresolved address " + address));
+            return;
+        }
+        int family = SocketAddresses.family(address);
+        int descriptor = Libc.socket(driver.errno, family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
+        if (descriptor < 0) {
+            failBeforeOpen(NativeException.of("socket", Libc.errno(driver.errno)));
+            return;
+        }
+        fd = descriptor;
+        remoteAddress = address;
+        Sockets.setInt(driver, fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
+        connectScratch = driver.scratch();
+        int length = SocketAddresses.write(address, family, connectScratch.sockaddr());
+        long sqe = driver.sqe();
+        ring.prepare(sqe, Ring.OP_CONNECT, fd, connectScratch.sockaddr().address(), 0, length, userData(UringDriver.T_CONNECT));
+        connecting = true;
+        inFlight++;
+    }
+
+    private void failBeforeOpen(IOException cause) {
+        closeQuietly();
+        deferredCause = cause;
+        defer(EVENT_CONNECT_FAILED);
+    }
+
+    private void connected(int result) {
+        inFlight--;
+        connecting = false;
+        driver.recycle(connectScratch);
+        connectScratch = null;
+        if (closed) {
+            finishCloseIfIdle();
+            return;
+        }
+        if (result < 0) {
+            closeQuietly();
+            handler.onConnectFailed(this, NativeException.of("connect to " + remoteAddress, -result));
+            return;
+        }
+        startReading();
+        handler.onConnected(this);
+    }
+
+    /** Arms the receive of an established connection unless the handler suspended reading. */
+    void startReading() {
+        if (!closed && !readSuspended && !receiving && !endOfStream && !starved && (splice == null || !splice.readsSource())) {
+            armReceive();
+        }
+    }
+
+    // ---- completions
+
+    @Override
+    void complete(int type, int result, int flags) {
+        switch (type) {
+            case UringDriver.T_RECV -> received(result, flags);
+            case UringDriver.T_SEND -> sent(result);
+            case UringDriver.T_CONNECT -> connected(result);
+            case UringDriver.T_SHUTDOWN -> {
+                inFlight--;
+                finishCloseIfIdle();
+            }
+            case UringDriver.T_SPLICE_IN, UringDriver.T_SPLICE_OUT -> {
+                inFlight--;
+                if (splice != null) {
+                    splice.completed(type, result);
+                }
+                finishCloseIfIdle();
+            }
+            default -> throw new IllegalStateException("unexpected completion type " + type);
+        }
+    }
+
+    // ---- reading
+
+    private void armReceive() {
+        long sqe = driver.sqe();
+        ring.prepare(sqe, Ring.OP_RECV, fd, 0, 0, 0, userData(UringDriver.T_RECV));
+        ring.setIoprio(sqe, Ring.IORING_RECV_MULTISHOT);
+        ring.setFlags(sqe, Ring.IOSQE_BUFFER_SELECT);
+        ring.setBufferGroup(sqe, driver.buffers.group());
+        receiving = true;
+        inFlight++;
+    }
+
+    private void cancelReceive() {
+        if (receiving && !cancellingReceive) {
+            cancellingReceive = true;
+            driver.cancel(userData(UringDriver.T_RECV));
+        }
+    }
+
+    private void received(int result, int flags) {
+        boolean more = (flags & Ring.IORING_CQE_F_MORE) != 0;
+        if (!more) {
+            receiving = false;
+            cancellingReceive = false;
+            inFlight--;
+        }
+        if (result > 0) {
+            Chunk chunk = driver.buffers.take(flags >>> Ring.IORING_CQE_BUFFER_SHIFT, result);
+            if (closed) {
+                chunk.release();
+            } else if (readSuspended || !stash.isEmpty() || (splice != null && splice.readsSource())) {
+                stash.add(chunk);
+                if (more) {
+                    cancelReceive();
+                }
+            } else {
+                handler.onRead(this, chunk);
+            }
+        } else if (result == 0) {
+            if (!closed) {
+                endOfStream = true;
+                if (readSuspended || !stash.isEmpty() || (splice != null && splice.readsSource())) {
+                    stashedEnd = true;
+                } else {
+                    handler.onReadEnd(this);
+                }
+            }
+        } else if (result == -Errno.ENOBUFS) {
+            if (!closed && !starved) {
+                starved = true;
+                driver.starved(this);
+            }
+        } else if (result != -Errno.ECANCELED && !closed) {
+            fail(NativeException.of("recv", -result));
+        }
+        if (closed) {
+            finishCloseIfIdle();
+        } else if (!more && stash.isEmpty()) {
+            startReading();
+        }
+        if (splice != null && !receiving && !closed) {
+            splice.sourceQuiet();
+        }
+    }
+
+    /** The driver has provided buffers again after this connection's receive ran dry. */
+    void buffersAvailable() {
+        starved = false;
+        startReading();
+    }
+
+    @Override
+    public void suspendRead() {
+        readSuspended = true;
+    }
+
+    @Override
+    public void resumeRead() {
+        if (!readSuspended) {
+            return;
+        }
+        readSuspended = false;
+        if (closed) {
+            return;
+        }
+        if (!stash.isEmpty() || stashedEnd) {
+            defer(EVENT_STASHED);
+        } else if (!connecting && fd >= 0) {
+            startReading();
+        }
+    }
+
+    @Override
+    public boolean isReadSuspended() {
+        return readSuspended;
+    }
+
+    private void deliverStash() {
+        while (!stash.isEmpty() && !readSuspended && !closed) {
+            handler.onRead(this, stash.poll());
+        }
+        if (stash.isEmpty() && stashedEnd && !readSuspended && !closed) {
+            stashedEnd = false;
+            handler.onReadEnd(this);
+        }
+        if (stash.isEmpty() && !stashedEnd) {
+            startReading();
+        }
+    }
+
+    /** Takes what was kept aside while reading was suspended, for a splice that must forward it first. */
+    Chunk pollStash() {
+        return stash.poll();
+    }
+
+    void unpollStash(Chunk chunk) {
+        stash.addFirst(chunk);
+    }
+
+    boolean hasStash() {
+        return !stash.isEmpty();
+    }
+
+    /** Whether the end of stream was kept aside; it is then the caller's to report. */
+    boolean takeStashedEnd() {
+        boolean end = stashedEnd;
+        stashedEnd = false;
+        return end;
+    }
+
+    /** A splice met the end of stream: the connection reads no more. */
+    void splicedToEnd() {
+        endOfStream = true;
+    }
+
+    /** A splice ended: what the source kept aside goes to its handler, then reading resumes. */
+    void spliceFinished() {
+        if (closed) {
+            return;
+        }
+        if (!stash.isEmpty() || stashedEnd) {
+            if (!readSuspended) {
+                defer(EVENT_STASHED);
+            }
+        } else {
+            startReading();
+        }
+    }
+
+    void spliceSubmitted() {
+        inFlight++;
+    }
+
+    boolean isClosedByUser() {
+        return closedByUser;
+    }
+
+    /** Stops the receive so a splice can read the socket; {@link UringSplice#sourceQuiet} follows when it has. */
+    boolean quietSource() {
+        cancelReceive();
+        return !receiving;
+    }
+
+    // ---- writing
+
+    @Override
+    public void write(Chunk chunk) {
+        int start = chunk.start();
+        int end = chunk.end();
+        if (closed || start == end) {
+            chunk.release();
+            return;
+        }
+        if (queued == queue.length) {
+            int size = queue.length * 2;
+            queue = Arrays.copyOf(queue, size);
+            queueStart = Arrays.copyOf(queueStart, size);
+            queueEnd = Arrays.copyOf(queueEnd, size);
+        }
+        queue[queued] = chunk;
+        queueStart[queued] = start;
+        queueEnd[queued] = end;
+        queued++;
+        unsent += end - start;
+    }
+
+    @Override
+    public boolean flush() {
+        if (closed) {
+            return false;
+        }
+        if (sending == 0 && queued > 0) {
+            submitSend();
+        }
+        if (awaitingWritable) {
+            return false;
+        }
+        if (unsent > HIGH_WATERMARK) {
+            awaitingWritable = true;
+            return false;
+        }
+        return true;
+    }
+
+    private void submitSend() {
+        int count = Math.min(queued, UringDriver.NativeScratch.MAX_IOVECS);
+        long sqe = driver.sqe();
+        long userData = userData(UringDriver.T_SEND);
+        if (count == 1) {
+            ring.prepare(sqe, Ring.OP_SEND, fd, address(0), queueEnd[0] - queueStart[0], 0, userData);
+        } else {
+            sendScratch = driver.scratch();
+            for (int i = 0; i < count; i++) {
+                sendScratch.iovec(i, address(i), queueEnd[i] - queueStart[i]);
+            }
+            ring.prepare(sqe, Ring.OP_SENDMSG, fd, sendScratch.msghdr(count), 1, 0, userData);
+        }
+        ring.setOpFlags(sqe, Libc.MSG_NOSIGNAL);
+        sending = count;
+        inFlight++;
+    }
+
+    private long address(int slot) {
+        return queue[slot].view().addressOffset() + queueStart[slot];
+    }
+
+    private void sent(int result) {
+        inFlight--;
+        if (sendScratch != null) {
+            driver.recycle(sendScratch);
+            sendScratch = null;
+        }
+        int covered = sending;
+        sending = 0;
+        if (closed) {
+            // The rest of the queue went at close; what this send covered is free now.
+            releaseLeading(queued);
+            finishCloseIfIdle();
+            return;
+        }
+        if (result < 0) {
+            fail(NativeException.of("send", -result));
+            return;
+        }
+        unsent -= result;
+        int done = 0;
+        long left = result;
+        while (done < covered && left >= queueEnd[done] - queueStart[done]) {
+            left -= queueEnd[done] - queueStart[done];
+            done++;
+        }
+        if (done < covered) {
+            queueStart[done] += (int) left;
+        }
+        releaseLeading(done);
+        if (queued > 0) {
+            submitSend();
+        } else if (shutdownAfterFlush) {
+            shutdownAfterFlush = false;
+            submitShutdown();
+        }
+        if (awaitingWritable && unsent <= LOW_WATERMARK) {
+            awaitingWritable = false;
+            handler.onWritable(this);
+        }
+        if (spliceInto != null && !closed && queued == 0) {
+            spliceInto.targetDrained(this);
+        }
+    }
+
+    private void releaseLeading(int count) {
+        for (int i = 0; i < count; i++) {
+            queue[i].release();
+        }
+        int remaining = queued - count;
+        if (remaining > 0 && count > 0) {
+            System.arraycopy(queue, count, queue, 0, remaining);
+            System.arraycopy(queueStart, count, queueStart, 0, remaining);
+            System.arraycopy(queueEnd, count, queueEnd, 0, remaining);
+        }
+        for (int i = remaining; i < queued; i++) {
+            queue[i] = null;
+        }
+        queued = remaining;
+    }
+
+    /** Releases queued chunks that no send in flight covers. */
+    private void dropUnsent() {
+        for (int i = sending; i < queued; i++) {
+            queue[i].release();
+            queue[i] = null;
+        }
+        queued = sending;
+    }
+
+    @Override
+    public boolean hasPendingWrites() {
+        return awaitingWritable;
+    }
+
+    /** Nothing queued and no send in flight. */
+    boolean writesIdle() {
+        return queued == 0;
+    }
+
+    @Override
+    public void shutdownOutput() {
+        if (closed) {
+            return;
+        }
+        if (queued > 0) {
+            shutdownAfterFlush = true;
+            if (sending == 0) {
+                submitSend();
+            }
+            return;
+        }
+        submitShutdown();
+    }
+
+    private void submitShutdown() {
+        long sqe = driver.sqe();
+        ring.prepare(sqe, Ring.OP_SHUTDOWN, fd, 0, Libc.SHUT_WR, 0, userData(UringDriver.T_SHUTDOWN));
+        inFlight++;
+    }
+
+    // ---- closing
+
+    @Override
+    public void close() {
+        closedByUser = true;
+        closeQuietly();
+    }
+
+    /** Fails the connection: closes it and tells the handler. */
+    void fail(IOException cause) {
+        if (closed) {
+            return;
+        }
+        closeQuietly();
+        handler.onError(this, cause);
+    }
+
+    private void closeQuietly() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        driver.connectionClosed();
+        Chunk stashed;
+        while ((stashed = stash.poll()) != null) {
+            stashed.release();
+        }
+        dropUnsent();
+        cancelReceive();
+        if (connecting) {
+            driver.cancel(userData(UringDriver.T_CONNECT));
+        }
+        if (splice != null) {
+            splice.closed(this);
+        }
+        if (spliceInto != null) {
+            spliceInto.closed(this);
+        }
+        if (sending > 0) {
+            lingerTimer = new Timer() {
+                @Override
+                protected void onTimeout(long nowNanos) {
+                    if (sending > 0) {
+                        driver.cancel(userData(UringDriver.T_SEND));
+                    }
+                }
+            };
+            driver.loop.timers().schedule(lingerTimer, driver.loop.now() + CLOSE_LINGER_MILLIS * 1_000_000L);
+        }
+        finishCloseIfIdle();
+    }
+
+    /** Once nothing the kernel holds refers to this connection: close the descriptor, free the slot. */
+    private void finishCloseIfIdle() {
+        if (!closed || inFlight > 0 || descriptorClosed) {
+            return;
+        }
+        descriptorClosed = true;
+        if (lingerTimer != null) {
+            driver.loop.timers().cancel(lingerTimer);
+        }
+        if (fd >= 0) {
+            driver.closeDescriptor(fd);
+        }
+        if (splice != null) {
+            splice.release();
+        }
+        driver.unregister(this);
+    }
+
+    @Override
+    void abort() {
+        closedByUser = true;
+        closeQuietly();
+        if (sending > 0) {
+            driver.cancel(userData(UringDriver.T_SEND));
+        }
+    }
+
+    @Override
+    void closeDescriptorNow() {
+        if (!descriptorClosed) {
+            descriptorClosed = true;
+            if (fd >= 0) {
+                Libc.close(driver.errno, fd);
+            }
+            releaseLeading(queued);
+            if (splice != null) {
+                splice.release();
+            }
+            driver.unregister(this);
+        }
+    }
+
+    // ---- deferred events
+
+    private void defer(int event) {
+        if (deferredEvents == 0) {
+            driver.defer(this);
+        }
+        deferredEvents |= event;
+    }
+
+    void deliverDeferred() {
+        int events = deferredEvents;
+        deferredEvents = 0;
+        if (closedByUser) {
+            return;
+        }
+        if ((events & EVENT_CONNECT_FAILED) != 0) {
+            handler.onConnectFailed(this, deferredCause);
+        } else if ((events & EVENT_STASHED) != 0 && !closed) {
+            deliverStash();
+        }
+    }
+
+    // ---- the rest of Connection
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    boolean isConnecting() {
+        return connecting;
+    }
+
+    @Override
+    public EventLoop loop() {
+        return driver.loop;
+    }
+
+    @Override
+    public ConnectionHandler handler() {
+        return handler;
+    }
+
+    @Override
+    public void handler(ConnectionHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        if (remoteAddress == null && fd >= 0 && !descriptorClosed) {
+            remoteAddress = Sockets.address(driver, fd, true);
+        }
+        return remoteAddress;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        if (localAddress == null && fd >= 0 && !descriptorClosed) {
+            localAddress = Sockets.address(driver, fd, false);
+        }
+        return localAddress;
+    }
+
+    @Override
+    public byte[] remoteAddressText() {
+        if (remoteAddressText == null && remoteAddress() != null) {
+            remoteAddressText = remoteAddress.getAddress().getHostAddress().getBytes(StandardCharsets.US_ASCII);
+        }
+        return remoteAddressText;
+    }
+
+    @Override
+    public SpliceCapability splice() {
+        return UringSplice.capability(this);
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + localAddress() + " <-> " + remoteAddress();
+    }
+
+    /** Direct socket calls (setsockopt, getsockname, getpeername) for set-up and addresses. */
+    static final class Sockets {
+        private Sockets() {
+        }
+
+        static void setInt(UringDriver driver, int fd, int level, int option, int value) {
+            UringDriver.NativeScratch scratch = driver.scratch();
+            try {
+                MemorySegment slot = scratch.length();
+                slot.set(JAVA_INT, 0, value);
+                Libc.setsockopt(driver.errno, fd, level, option, slot, 4);
+            } finally {
+                driver.recycle(scratch);
+            }
+        }
+
+        static InetSocketAddress address(UringDriver driver, int fd, boolean peer) {
+            UringDriver.NativeScratch scratch = driver.scratch();
+            try {
+                scratch.length(SocketAddresses.MAX_SIZE);
+                int result = peer
+                        ? Libc.getpeername(driver.errno, fd, scratch.sockaddr(), scratch.length())
+                        : Libc.getsockname(driver.errno, fd, scratch.sockaddr(), scratch.length());
+                return result < 0 ? null : SocketAddresses.read(scratch.sockaddr());
+            } finally {
+                driver.recycle(scratch);
+            }
+        }
+    }
+}
