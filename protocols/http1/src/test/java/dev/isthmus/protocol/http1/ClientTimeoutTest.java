@@ -19,7 +19,7 @@ import dev.isthmus.protocol.http1.codec.HeadLimits;
 class ClientTimeoutTest {
     private static final HttpProxySettings SETTINGS = new HttpProxySettings(HeadLimits.DEFAULT, 0,
             Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(500),
-            Duration.ofSeconds(5), Duration.ofMillis(500));
+            Duration.ofSeconds(5), Duration.ofMillis(500), HttpProxySettings.DEFAULT_SPLICE_THRESHOLD);
 
     private TestOrigin origin;
     private TestProxy proxy;

@@ -32,7 +32,7 @@ import dev.isthmus.protocol.http1.codec.HeadLimits;
 class PhaseErrorTest {
     private static final HttpProxySettings SETTINGS = new HttpProxySettings(HeadLimits.DEFAULT, 0,
             Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(300),
-            Duration.ofMillis(300), Duration.ofMillis(500));
+            Duration.ofMillis(300), Duration.ofMillis(500), HttpProxySettings.DEFAULT_SPLICE_THRESHOLD);
 
     private TestOrigin origin;
     private static TestProxy.Blackhole blackhole;

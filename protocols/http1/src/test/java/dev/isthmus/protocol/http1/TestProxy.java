@@ -46,11 +46,12 @@ final class TestProxy implements AutoCloseable {
     /**
      * Settings for most tests: connecting and lingering take at most 500 ms; the client and
      * response timeouts are long enough (5 s and more) never to fire unless a test waits for them.
-     * Tests of a timeout set that one short themselves.
+     * Tests of a timeout set that one short themselves. Bodies from 64 KiB on are spliced where
+     * the transport can, so the suite's larger responses take that path on io_uring.
      */
     static final HttpProxySettings SHORT = new HttpProxySettings(HeadLimits.DEFAULT, 64L << 20,
             Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(500),
-            Duration.ofSeconds(5), Duration.ofMillis(500));
+            Duration.ofSeconds(5), Duration.ofMillis(500), 64 * 1024);
 
     /**
      * The transport every proxy of this run uses: the build runs the suite once with

@@ -34,7 +34,7 @@ class UpstreamFailureTest {
     private static final Duration RESPONSE = Duration.ofMillis(300);
     private static final HttpProxySettings SETTINGS = new HttpProxySettings(HeadLimits.DEFAULT, 0,
             Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(5), CONNECT, Duration.ofSeconds(5),
-            Duration.ofMillis(500));
+            Duration.ofMillis(500), HttpProxySettings.DEFAULT_SPLICE_THRESHOLD);
 
     private TestOrigin origin;
     private TestProxy proxy;
