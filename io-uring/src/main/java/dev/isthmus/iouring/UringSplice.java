@@ -58,6 +58,11 @@ final class UringSplice implements SpliceCapability {
         return connection.splice;
     }
 
+    @Override
+    public long moved() {
+        return moved;
+    }
+
     /** Whether a splice owns the source's reading right now. */
     boolean readsSource() {
         return active;

@@ -56,6 +56,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private final HeaderEdits requestEdits = new HeaderEdits();
     private final HeaderEdits responseEdits = new HeaderEdits();
     private final BodyView bodyView = new BodyView();
+    private static final org.agrona.concurrent.UnsafeBuffer EMPTY = new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
     private final AsciiSequenceView methodView = new AsciiSequenceView();
     private final AsciiSequenceView targetView = new AsciiSequenceView();
     private final AsciiSequenceView pathView = new AsciiSequenceView();
@@ -104,6 +105,12 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private boolean responseStarted;
     private boolean closeClientAfter;
     private boolean tunnel;
+    /** The rest of the response body is moving inside the kernel (see startResponseSplice). */
+    private boolean splicingResponse;
+    /** Tells a splice's completion apart from one of an earlier request this exchange served. */
+    private int spliceRun;
+    /** Bytes the running splice had moved when the response timer last looked. */
+    private long splicedAtTimer;
     private boolean clientEndedInTunnel;
     private boolean upstreamEndedInTunnel;
     private int status;
@@ -728,26 +735,77 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         Connection downstream = client.connection;
         boolean flushed = downstream.flush();
         if (done) {
-            responseState = RESPONSE_DONE;
-            if (!requestComplete) {
-                // The upstream answered before the request body ended (an early refusal, nginx's
-                // "return"): it will not get the rest, so its connection goes. The client was not
-                // told to close, and its framing says where the body ends: read and drop the
-                // rest, and its connection stays in step for the next request, as with nginx.
-                upstreamReusable = false;
-                closeUpstream();
-                discardRequestBody = true;
-                client.connection.resumeRead();
-                pumpRequestBody();
-                if (!requestComplete) {
-                    // clientInput finishes the exchange once the rest has arrived.
-                    return;
-                }
-            }
-            finish();
+            responseBodyDone();
+        } else if (spliceable()) {
+            startResponseSplice();
         } else if (!flushed && downstream.isOpen() && upstream != null) {
             upstream.connection.suspendRead();
         }
+    }
+
+    private void responseBodyDone() {
+        responseState = RESPONSE_DONE;
+        if (!requestComplete) {
+            // The upstream answered before the request body ended (an early refusal, nginx's
+            // "return"): it will not get the rest, so its connection goes. The client was not
+            // told to close, and its framing says where the body ends: read and drop the
+            // rest, and its connection stays in step for the next request, as with nginx.
+            upstreamReusable = false;
+            closeUpstream();
+            discardRequestBody = true;
+            client.connection.resumeRead();
+            pumpRequestBody();
+            if (!requestComplete) {
+                // clientInput finishes the exchange once the rest has arrived.
+                return;
+            }
+        }
+        finish();
+    }
+
+    /**
+     * Whether the rest of a response body (of known length, at least the splice threshold)
+     * can move from the upstream to the client inside the kernel: both connections must offer
+     * it and the proxy must not want to see the bytes.
+     */
+    private boolean spliceable() {
+        long threshold = http.service.settings.spliceThreshold();
+        return threshold > 0 && !responseChunked && !responseUntilClose && responseRemaining >= threshold
+                && upstream != null && upstream.connection.splice() != null && client.connection.splice() != null
+                && proxy().spliceResponseBody(this, context);
+    }
+
+    private void startResponseSplice() {
+        splicingResponse = true;
+        splicedAtTimer = 0;
+        int run = ++spliceRun;
+        long expected = responseRemaining;
+        http.service.metrics.splicedResponses.increment(http.shard);
+        upstream.connection.splice().spliceTo(client.connection, expected,
+                (bytes, cause) -> responseSpliced(run, expected, bytes, cause));
+    }
+
+    private void responseSpliced(int run, long expected, long bytes, Exception cause) {
+        if (run != spliceRun || !splicingResponse || finished) {
+            return;
+        }
+        splicingResponse = false;
+        http.service.metrics.splicedBytes.add(http.shard, bytes);
+        responseRemaining = expected - bytes;
+        if (cause != null || responseRemaining > 0) {
+            // The upstream (or the client) went away in the middle of the body: cut the client
+            // off, as when it happens on the buffer path.
+            upstreamReusable = false;
+            abort(ProxyError.UPSTREAM_BROKEN, cause instanceof IOException io ? io : null);
+            return;
+        }
+        try {
+            proxy().responseBodyFilter(this, bodyView.wrap(EMPTY, 0, 0), true, context);
+        } catch (RuntimeException e) {
+            abort(ProxyError.INTERNAL, e);
+            return;
+        }
+        responseBodyDone();
     }
 
     /** The upstream closed (cause null) or failed. */
@@ -1033,6 +1091,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         responseStarted = false;
         closeClientAfter = false;
         tunnel = false;
+        splicingResponse = false;
         clientEndedInTunnel = false;
         upstreamEndedInTunnel = false;
         status = 0;
@@ -1081,7 +1140,12 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             }
             case TIMER_BODY -> fail(ProxyError.REQUEST_TIMEOUT, null);
             case TIMER_RESPONSE -> {
-                if (tunnel) {
+                long moved = splicingResponse ? upstream.connection.splice().moved() : 0;
+                if (splicingResponse && moved > splicedAtTimer) {
+                    // A splice in progress: bytes moved since the last look, so it is not idle.
+                    splicedAtTimer = moved;
+                    timer(TIMER_RESPONSE, http.service.settings.response().toNanos());
+                } else if (tunnel) {
                     finish();
                 } else {
                     fail(ProxyError.UPSTREAM_TIMEOUT, null);

@@ -13,6 +13,8 @@ final class HttpMetrics {
     final ShardedCounter upstreamConnectFailures;
     final ShardedCounter upstreamConnections;
     final ShardedCounter badRequests;
+    final ShardedCounter splicedResponses;
+    final ShardedCounter splicedBytes;
     final LatencyHistogram requestDuration;
 
     HttpMetrics(MetricRegistry registry, String listener) {
@@ -32,6 +34,10 @@ final class HttpMetrics {
                 "Upstream connections opened (the rest of the requests reused pooled ones)", "listener", listener);
         badRequests = registry.counter("isthmus_http_bad_requests_total",
                 "Requests refused as malformed, too large or too slow (4xx from the proxy itself)", "listener", listener);
+        splicedResponses = registry.counter("isthmus_http_spliced_responses_total",
+                "Response bodies moved from upstream to client inside the kernel (splice)", "listener", listener);
+        splicedBytes = registry.counter("isthmus_http_spliced_bytes_total",
+                "Response body bytes moved inside the kernel (splice)", "listener", listener);
         requestDuration = registry.histogram("isthmus_http_request_duration_seconds",
                 "Time from a complete request head to the end of the response", "listener", listener);
     }

@@ -72,6 +72,16 @@ public interface ProxyHttp<C> {
     default void responseBodyFilter(HttpSession session, BodyView body, boolean endOfBody, C ctx) {
     }
 
+    /**
+     * Whether a large response body of known length may move from the upstream to the client
+     * inside the kernel (splice(2), on the io_uring transport, from the configured threshold
+     * on). Spliced bytes never reach user space: {@link #responseBodyFilter} then sees the
+     * bytes that came with the head and an empty last piece. Return false to see every byte.
+     */
+    default boolean spliceResponseBody(HttpSession session, C ctx) {
+        return true;
+    }
+
     /** Something failed after the exchange began; {@link #logging} follows. */
     default void errorWhileProxy(HttpSession session, ProxyError error, Throwable cause, C ctx) {
     }
