@@ -34,9 +34,10 @@ import dev.isthmus.core.transport.SpliceCapability;
  * {@value #HIGH_WATERMARK} bytes are unsent, and {@link ConnectionHandler#onWritable} follows
  * when the backlog is down to {@value #LOW_WATERMARK}.
  *
- * <p>Closing cancels the receive (and a connect), lets a send in flight finish for up to
- * {@value #CLOSE_LINGER_MILLIS} ms (it holds data the caller already flushed), and closes the
- * descriptor through the ring once no operation refers to the connection any more.
+ * <p>Closing cancels the receive (and a connect) and drops writes that were never flushed;
+ * what was flushed still goes out, for up to {@value #CLOSE_LINGER_MILLIS} ms (with NIO it
+ * would already sit in the socket buffer). The descriptor is closed through the ring once no
+ * operation refers to the connection any more.
  */
 final class UringConnection extends UringDriver.Completer implements Connection {
     static final int HIGH_WATERMARK = 256 * 1024;
@@ -71,6 +72,8 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     private int[] queueStart = new int[INITIAL_QUEUE];
     private int[] queueEnd = new int[INITIAL_QUEUE];
     private int queued;
+    /** Leading queue slots handed over by flush(); close sends these and drops the rest. */
+    private int flushed;
     /** Leading queue slots covered by the send in flight; 0 when none is. */
     private int sending;
     private long unsent;
@@ -373,6 +376,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         if (closed) {
             return false;
         }
+        flushed = queued;
         if (sending == 0 && queued > 0) {
             submitSend();
         }
@@ -416,14 +420,13 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         }
         int covered = sending;
         sending = 0;
-        if (closed) {
-            // The rest of the queue went at close; what this send covered is free now.
-            releaseLeading(queued);
-            finishCloseIfIdle();
-            return;
-        }
         if (result < 0) {
-            fail(NativeException.of("send", -result));
+            if (closed) {
+                releaseLeading(queued);
+                finishCloseIfIdle();
+            } else {
+                fail(NativeException.of("send", -result));
+            }
             return;
         }
         unsent -= result;
@@ -437,6 +440,15 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             queueStart[done] += (int) left;
         }
         releaseLeading(done);
+        if (closed) {
+            // Closed while sending: what was flushed before still goes out (within the linger time).
+            if (queued > 0) {
+                submitSend();
+            } else {
+                finishCloseIfIdle();
+            }
+            return;
+        }
         if (queued > 0) {
             submitSend();
         } else if (shutdownAfterFlush) {
@@ -456,6 +468,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         for (int i = 0; i < count; i++) {
             queue[i].release();
         }
+        flushed = Math.max(0, flushed - count);
         int remaining = queued - count;
         if (remaining > 0 && count > 0) {
             System.arraycopy(queue, count, queue, 0, remaining);
@@ -468,13 +481,13 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         queued = remaining;
     }
 
-    /** Releases queued chunks that no send in flight covers. */
-    private void dropUnsent() {
-        for (int i = sending; i < queued; i++) {
+    /** Releases queued chunks that were never flushed: close keeps only what the caller flushed. */
+    private void dropUnflushed() {
+        for (int i = flushed; i < queued; i++) {
             queue[i].release();
             queue[i] = null;
         }
-        queued = sending;
+        queued = flushed;
     }
 
     @Override
@@ -494,6 +507,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         }
         if (queued > 0) {
             shutdownAfterFlush = true;
+            flushed = queued;
             if (sending == 0) {
                 submitSend();
             }
@@ -535,7 +549,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         while ((stashed = stash.poll()) != null) {
             stashed.release();
         }
-        dropUnsent();
+        dropUnflushed();
         cancelReceive();
         if (connecting) {
             driver.cancel(userData(UringDriver.T_CONNECT));
@@ -546,13 +560,15 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         if (spliceInto != null) {
             spliceInto.closed(this);
         }
-        if (sending > 0) {
+        if (queued > 0) {
+            if (sending == 0) {
+                submitSend();
+            }
             lingerTimer = new Timer() {
                 @Override
                 protected void onTimeout(long nowNanos) {
-                    if (sending > 0) {
-                        driver.cancel(userData(UringDriver.T_SEND));
-                    }
+                    // The peer does not read: give up on the rest.
+                    stopSending();
                 }
             };
             driver.loop.timers().schedule(lingerTimer, driver.loop.now() + CLOSE_LINGER_MILLIS * 1_000_000L);
@@ -582,6 +598,17 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     void abort() {
         closedByUser = true;
         closeQuietly();
+        stopSending();
+    }
+
+    /** Drops what is not in flight and cancels the send that is. */
+    private void stopSending() {
+        for (int i = sending; i < queued; i++) {
+            queue[i].release();
+            queue[i] = null;
+        }
+        queued = sending;
+        flushed = Math.min(flushed, queued);
         if (sending > 0) {
             driver.cancel(userData(UringDriver.T_SEND));
         }

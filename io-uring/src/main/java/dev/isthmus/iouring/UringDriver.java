@@ -60,6 +60,8 @@ final class UringDriver implements IoDriver, ChunkWaiter {
     private final Arena arena;
     final BufferRing buffers;
     private int providedTarget = INITIAL_PROVIDED;
+    /** Receives that stopped because the buffer ring was empty (ENOBUFS). */
+    long starvations;
     private final int eventFd;
     private final MemorySegment wakeBuffer;
     private final MemorySegment wakeErrno;
@@ -311,6 +313,7 @@ final class UringDriver implements IoDriver, ChunkWaiter {
 
     /** A receive ended with ENOBUFS: provide more next time and re-arm it then. */
     void starved(UringConnection connection) {
+        starvations++;
         providedTarget = Math.min(buffers.capacity(), providedTarget * 2);
         starved.add(connection);
     }

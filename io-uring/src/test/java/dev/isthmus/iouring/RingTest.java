@@ -24,10 +24,10 @@ class RingTest {
             try (Ring ring = Ring.create(8, 16, 0, errno, arena)) {
                 long next = 0;
                 long expected = 0;
-                // 100,000 operations through an 8-entry ring: every index wraps thousands of times.
-                while (expected < 100_000) {
+                // 2,000,000 operations through an 8-entry ring: every index wraps 250,000 times, the 32-bit counters never.
+                while (expected < 2_000_000) {
                     long sqe;
-                    while (next < 100_000 && (sqe = ring.nextSqe()) >= 0) {
+                    while (next < 2_000_000 && (sqe = ring.nextSqe()) >= 0) {
                         ring.prepare(sqe, Ring.OP_NOP, -1, 0, 0, 0, next++);
                     }
                     assertTrue(ring.enter(true, -1) >= 0);
