@@ -18,8 +18,10 @@ import dev.isthmus.core.transport.SpliceCapability;
  * <p>A splice starts with what the source's multishot receive already brought into user
  * space (it is written to the target first, counted against the limit), then stops the
  * receive and waits until the target's write queue is empty, so bytes leave in order. From
- * then on one splice into the pipe and one out of it may be in flight at once, keeping the
- * pipe busy from both ends. The end of stream or the limit ends it, the source then receives
+ * then on it alternates: a splice into the pipe (whatever the socket has, up to the pipe's
+ * size), then splices out of it until it is empty. Never both at once: a splice into the
+ * pipe that waits for the socket holds the pipe's lock. The end of stream or the limit ends
+ * it, the source then receives
  * normally again (after an end of stream it stays ended: the completion says so instead of
  * {@code onReadEnd}).
  */
@@ -201,7 +203,9 @@ final class UringSplice implements SpliceCapability {
     }
 
     private void pump() {
-        if (!splicingIn && !ended && remaining != 0 && inPipe < pipeCapacity) {
+        // One direction of the pipe at a time: a splice into the pipe that waits for the socket
+        // holds the pipe's lock, so a splice out of it would wait for the next arrival too.
+        if (!splicingIn && !splicingOut && inPipe == 0 && !ended && remaining != 0) {
             long length = pipeCapacity - inPipe;
             if (remaining > 0) {
                 length = Math.min(length, remaining);
@@ -209,7 +213,7 @@ final class UringSplice implements SpliceCapability {
             submit(UringDriver.T_SPLICE_IN, source.fd, pipeWrite, (int) length);
             splicingIn = true;
         }
-        if (!splicingOut && inPipe > 0) {
+        if (!splicingIn && !splicingOut && inPipe > 0) {
             submit(UringDriver.T_SPLICE_OUT, pipeRead, target.fd, (int) inPipe);
             splicingOut = true;
         }

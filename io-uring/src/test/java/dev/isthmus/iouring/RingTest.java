@@ -1,6 +1,7 @@
 package dev.isthmus.iouring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +40,36 @@ class RingTest {
                     }
                     ring.consumed(ready);
                 }
+            }
+        }
+    }
+
+    @Test
+    void completionsBeyondTheCqAreKeptAndDeliveredInOrder() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.errnoState(arena);
+            try (Ring ring = Ring.create(8, 16, 0, errno, arena)) {
+                // 64 completions into a 16-entry CQ without reading any: 48 overflow.
+                for (int batch = 0; batch < 8; batch++) {
+                    for (int i = 0; i < 8; i++) {
+                        ring.prepare(ring.nextSqe(), Ring.OP_NOP, -1, 0, 0, 0, batch * 8 + i);
+                    }
+                    assertTrue(ring.enter(false, 0) >= 0);
+                }
+                assertTrue(ring.overflowPending(), "the kernel reports the overflow");
+                long expected = 0;
+                while (expected < 64) {
+                    int ready = ring.ready();
+                    for (int i = 0; i < ready; i++) {
+                        assertEquals(expected++, ring.userData(ring.cqe(i)));
+                    }
+                    ring.consumed(ready);
+                    if (expected < 64) {
+                        // Entering asks the kernel to move what overflowed into the freed entries.
+                        assertTrue(ring.enter(false, 0) >= 0);
+                    }
+                }
+                assertFalse(ring.overflowPending());
             }
         }
     }

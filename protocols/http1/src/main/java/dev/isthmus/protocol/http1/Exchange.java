@@ -13,6 +13,8 @@ import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.timer.Timer;
 import dev.isthmus.core.transport.Connection;
+import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.transport.SpliceCapability;
 import dev.isthmus.core.upstream.Peer;
 import dev.isthmus.core.upstream.PoolWaiter;
 import dev.isthmus.core.upstream.PooledConnection;
@@ -56,7 +58,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private final HeaderEdits requestEdits = new HeaderEdits();
     private final HeaderEdits responseEdits = new HeaderEdits();
     private final BodyView bodyView = new BodyView();
-    private static final org.agrona.concurrent.UnsafeBuffer EMPTY = new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
+    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
     private final AsciiSequenceView methodView = new AsciiSequenceView();
     private final AsciiSequenceView targetView = new AsciiSequenceView();
     private final AsciiSequenceView pathView = new AsciiSequenceView();
@@ -107,6 +109,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     private boolean tunnel;
     /** The rest of the response body is moving inside the kernel (see startResponseSplice). */
     private boolean splicingResponse;
+    /** The tunnel's bytes are moving inside the kernel (see spliceTunnel). */
+    private boolean splicingTunnel;
     /** Tells a splice's completion apart from one of an earlier request this exchange served. */
     private int spliceRun;
     /** Bytes the running splice had moved when the response timer last looked. */
@@ -785,6 +789,18 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
                 (bytes, cause) -> responseSpliced(run, expected, bytes, cause));
     }
 
+    /** Bytes the running splices of this exchange have moved, for idle timeouts. */
+    private long splicedSoFar() {
+        long moved = 0;
+        if ((splicingResponse || splicingTunnel) && upstream != null) {
+            moved += upstream.connection.splice().moved();
+        }
+        if (splicingTunnel && client.connection.isOpen()) {
+            moved += client.connection.splice().moved();
+        }
+        return moved;
+    }
+
     private void responseSpliced(int run, long expected, long bytes, Exception cause) {
         if (run != spliceRun || !splicingResponse || finished) {
             return;
@@ -875,6 +891,49 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         client.connection.flush();
         forwardTunnel(client.connection, upstream.connection);
         timer(TIMER_RESPONSE, http.service.settings.response().toNanos());
+        spliceTunnel();
+    }
+
+    /**
+     * Where both connections can splice, the tunnel's bytes move inside the kernel from here
+     * on, each direction until its end of stream, which then arrives as it would have on the
+     * buffer path. The client's direction stays on the buffer path if bytes of it are still
+     * waiting in its input.
+     */
+    private void spliceTunnel() {
+        SpliceCapability fromUpstream = upstream.connection.splice();
+        SpliceCapability fromClient = client.connection.splice();
+        if (http.service.settings.spliceThreshold() == 0 || fromUpstream == null || fromClient == null) {
+            return;
+        }
+        int run = ++spliceRun;
+        splicingTunnel = true;
+        UpstreamConnection up = upstream;
+        fromUpstream.spliceTo(client.connection, -1, (bytes, cause) -> {
+            if (run == spliceRun && !finished) {
+                http.service.metrics.splicedBytes.add(http.shard, bytes);
+                tunnelDirectionEnded(up.connection, up, cause);
+            }
+        });
+        if (client.input == null && client.connection.isOpen() && up.connection.isOpen()) {
+            ClientConnection from = client;
+            fromClient.spliceTo(up.connection, -1, (bytes, cause) -> {
+                if (run == spliceRun && !finished) {
+                    http.service.metrics.splicedBytes.add(http.shard, bytes);
+                    tunnelDirectionEnded(from.connection, from, cause);
+                }
+            });
+        }
+    }
+
+    /** A spliced direction of the tunnel ended: the same as an end of stream or a failure read on it. */
+    private static void tunnelDirectionEnded(Connection from, ConnectionHandler handler, Exception cause) {
+        if (cause == null) {
+            handler.onReadEnd(from);
+        } else if (from.isOpen()) {
+            from.close();
+            handler.onError(from, cause instanceof IOException io ? io : new IOException(cause));
+        }
     }
 
     /** Tunnel mode: what the client sent goes to the upstream as it is. */
@@ -1092,6 +1151,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         closeClientAfter = false;
         tunnel = false;
         splicingResponse = false;
+        splicingTunnel = false;
         clientEndedInTunnel = false;
         upstreamEndedInTunnel = false;
         status = 0;
@@ -1140,8 +1200,8 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
             }
             case TIMER_BODY -> fail(ProxyError.REQUEST_TIMEOUT, null);
             case TIMER_RESPONSE -> {
-                long moved = splicingResponse ? upstream.connection.splice().moved() : 0;
-                if (splicingResponse && moved > splicedAtTimer) {
+                long moved = splicedSoFar();
+                if ((splicingResponse || splicingTunnel) && moved > splicedAtTimer) {
                     // A splice in progress: bytes moved since the last look, so it is not idle.
                     splicedAtTimer = moved;
                     timer(TIMER_RESPONSE, http.service.settings.response().toNanos());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +78,39 @@ class SpliceSemanticsTest {
         }
         if (SPLICING) {
             assertEquals(24, proxy.metric(SPLICED));
+        }
+    }
+
+    @Test
+    void anUpgradedConnectionIsSplicedBothWays() throws Exception {
+        try (RawClient wire = proxy.raw()) {
+            wire.send("GET /upgrade HTTP/1.1\r\nHost: test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+            assertEquals(101, wire.read("GET").status());
+            // Small exchanges one at a time: each waits for its echo, as interactive traffic does.
+            for (int i = 0; i < 20; i++) {
+                String message = "message " + i;
+                wire.send(message);
+                assertEquals(message, new String(wire.exactly(message.length()), StandardCharsets.ISO_8859_1));
+            }
+            byte[] large = TestOrigin.pattern(3 << 20);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    wire.send(large);
+                } catch (IOException ignored) {
+                    // the read side reports it
+                }
+            });
+            assertArrayEquals(large, wire.exactly(large.length));
+            wire.shutdownOutput();
+            assertEquals(0, wire.rest().length, "the ends of stream are relayed");
+        }
+        if (SPLICING) {
+            // Counted when each direction's splice ends: both echoed 3 MiB and more.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (proxy.metric("isthmus_http_spliced_bytes_total") < 2 * (3 << 20) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(proxy.metric("isthmus_http_spliced_bytes_total") >= 2 * (3 << 20));
         }
     }
 
