@@ -442,6 +442,81 @@ class UringTransportTest {
     }
 
     @Test
+    void resetsInTheMiddleOfASpliceEndItWithAnErrorAndLeakNothing() throws Exception {
+        start(LoopSettings.DEFAULT);
+        for (boolean resetTarget : new boolean[] {false, true}) {
+            ServerSocket sinkServer = new ServerSocket(0, 1, LOOPBACK);
+            CompletableFuture<Socket> sinkSide = CompletableFuture.supplyAsync(() -> {
+                try (sinkServer) {
+                    return sinkServer.accept();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            CompletableFuture<String> outcome = new CompletableFuture<>();
+            CountDownLatch splicing = new CountDownLatch(1);
+            Listener relay = loop.submit(() -> loop.io().listen(new InetSocketAddress(LOOPBACK, 0), false, 16, source -> {
+                source.suspendRead();
+                loop.io().connect(new InetSocketAddress(LOOPBACK, sinkServer.getLocalPort()), new ConnectionHandler() {
+                    @Override
+                    public void onConnected(Connection target) {
+                        source.splice().spliceTo(target, -1, (bytes, error) -> {
+                            outcome.complete(error == null ? "ended after " + bytes : "failed: " + error.getMessage());
+                            source.close();
+                            target.close();
+                        });
+                        splicing.countDown();
+                    }
+
+                    @Override
+                    public void onRead(Connection c, Chunk data) {
+                        data.release();
+                    }
+
+                    @Override
+                    public void onReadEnd(Connection c) {
+                    }
+
+                    @Override
+                    public void onError(Connection c, IOException cause) {
+                    }
+                });
+                return new Echo();
+            })).get();
+            Socket client = new Socket(LOOPBACK, relay.localAddress().getPort());
+            Socket sink = sinkSide.get(5, TimeUnit.SECONDS);
+            assertTrue(splicing.await(5, TimeUnit.SECONDS));
+            byte[] block = new byte[1 << 16];
+            OutputStream out = client.getOutputStream();
+            for (int i = 0; i < 16; i++) {
+                out.write(block);
+            }
+            sink.getInputStream().readNBytes(1 << 16);
+            // The sink has taken some; now one side goes away with a reset while bytes still flow.
+            Socket gone = resetTarget ? sink : client;
+            gone.setSoLinger(true, 0);
+            gone.close();
+            if (resetTarget) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < 64; i++) {
+                            out.write(block);
+                        }
+                    } catch (IOException expected) {
+                        // the relay closes the client when the splice fails
+                    }
+                });
+            }
+            String result = outcome.get(10, TimeUnit.SECONDS);
+            assertTrue(result.startsWith("failed: ") || !resetTarget, result);
+            client.close();
+            sink.close();
+            relay.close();
+            awaitNoConnections();
+        }
+    }
+
+    @Test
     void acceptedSocketsInheritNoDelayFromTheListener() throws Exception {
         start(LoopSettings.DEFAULT);
         CompletableFuture<Connection> accepted = new CompletableFuture<>();
