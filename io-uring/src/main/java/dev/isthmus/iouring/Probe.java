@@ -61,7 +61,9 @@ final class Probe {
         } catch (NativeException e) {
             return e.getMessage();
         } catch (UnsupportedOperationException | IllegalArgumentException | IllegalCallerException | LinkageError e) {
-            return "native access is unavailable (" + e + ")";
+            // A refused downcall first surfaces while Libc's handles are made, wrapped by its initializer.
+            Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+            return "native access is unavailable (" + cause + ")";
         }
         return null;
     }

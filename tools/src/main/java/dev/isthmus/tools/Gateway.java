@@ -20,6 +20,7 @@ import dev.isthmus.core.loop.LoopSettings;
 import dev.isthmus.core.observe.AdminServer;
 import dev.isthmus.core.observe.MetricRegistry;
 import dev.isthmus.core.server.Server;
+import dev.isthmus.core.transport.Transport;
 import dev.isthmus.core.upstream.Peer;
 import dev.isthmus.core.upstream.PoolSettings;
 import dev.isthmus.core.upstream.UpstreamGroup;
@@ -27,6 +28,7 @@ import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
 import dev.isthmus.core.upstream.balance.HashKey;
 import dev.isthmus.core.upstream.health.HealthListener;
 import dev.isthmus.core.upstream.health.PassiveCheck;
+import dev.isthmus.iouring.UringTransport;
 import dev.isthmus.protocol.http1.HttpProxyService;
 import dev.isthmus.protocol.http1.HttpProxySettings;
 import dev.isthmus.protocol.http1.codec.HeadLimits;
@@ -37,7 +39,8 @@ import dev.isthmus.protocol.http1.route.RoutingProxy;
 /**
  * A running gateway built from an {@link IsthmusConfig}: the event-loop server with its HTTP
  * listeners, the upstream groups with their health checks, the admin listener, and (when no
- * upstream is configured) the built-in origin behind the proxy.
+ * upstream is configured) the built-in origin behind the proxy. The event loops, the built-in
+ * origin's included, run on the transport the {@code io} setting picks ({@link UringTransport#select}).
  */
 public final class Gateway implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Gateway.class.getName());
@@ -49,6 +52,7 @@ public final class Gateway implements AutoCloseable {
     private final List<String> httpListenerNames = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
+    private Transport transport;
     private Server origin;
     private Server server;
     private AdminServer admin;
@@ -109,7 +113,9 @@ public final class Gateway implements AutoCloseable {
         LoopSettings loopSettings = LoopSettings.DEFAULT.withChunkBytes(config.buffers().chunkBytes())
                 .withMaxPoolBytes(config.buffers().maxPoolBytesPerLoop());
         HttpProxySettings settings = proxySettings(config);
-        Server.Builder builder = Server.builder().threads(threads).loopSettings(loopSettings);
+        // Picked before anything starts, so io: uring where io_uring is unavailable fails with nothing to undo.
+        transport = UringTransport.select(config.io().configName());
+        Server.Builder builder = Server.builder().threads(threads).transport(transport).loopSettings(loopSettings);
 
         if (!config.httpListeners().isEmpty()) {
             Map<String, UpstreamGroup> byName = new LinkedHashMap<>();
@@ -151,7 +157,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private InetSocketAddress startBuiltInOrigin(HttpProxySettings settings) throws IOException {
-        origin = Server.builder().threads(1)
+        origin = Server.builder().threads(1).transport(transport)
                 .listen("built-in origin", new InetSocketAddress("127.0.0.1", 0),
                         new HttpProxyService<>(new BuiltInOrigin(), settings, new MetricRegistry(1), "origin"))
                 .build().start();
@@ -163,7 +169,8 @@ public final class Gateway implements AutoCloseable {
                 config.limits().maxHeaders(), HeadLimits.DEFAULT.maxTrailerBytes());
         return HttpProxySettings.DEFAULT.withHeadLimits(head).withMaxBodyBytes(config.limits().maxBodyBytes())
                 .withTimeouts(config.timeouts().headerRead(), config.timeouts().clientIdle(), config.timeouts().bodyRead(),
-                        config.timeouts().connect(), config.timeouts().response());
+                        config.timeouts().connect(), config.timeouts().response())
+                .withSpliceThreshold(config.spliceThreshold());
     }
 
     private UpstreamGroup group(UpstreamGroupConfig config, int threads) {

@@ -3,6 +3,7 @@ package dev.isthmus.tools;
 import dev.isthmus.core.config.ConfigException;
 import dev.isthmus.core.config.ConfigLoader;
 import dev.isthmus.core.config.HttpLimits;
+import dev.isthmus.core.config.IoMode;
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.ListenAddress;
 import dev.isthmus.core.config.PeerConfig;
@@ -39,8 +40,8 @@ import java.util.function.Function;
  *       catch-all route to the group is added.</li>
  *   <li>{@code --lb} and {@code --hash-key} set the balancing of group {@value #DEFAULT_GROUP},
  *       which must exist (from the file or {@code --upstream}).</li>
- *   <li>{@code --threads}, {@code --shutdown-grace} and {@code --max-body-size} replace the
- *       file's values.</li>
+ *   <li>{@code --threads}, {@code --io}, {@code --shutdown-grace}, {@code --max-body-size} and
+ *       {@code --splice-threshold} replace the file's values.</li>
  * </ul>
  * Mistakes are all collected, the file's and the flags', and reported together.
  */
@@ -87,6 +88,12 @@ public final class RunOptions {
             description = "Event loops; 0 = one per available processor. Default: 0.")
     private Integer threads;
 
+    @Option(names = "--io", paramLabel = "MODE",
+            description = "Transport of the event loops: nio; uring (io_uring, start-up fails where the kernel or the "
+                    + "JVM does not allow it); or auto, io_uring where allowed and otherwise NIO, said in one log line. "
+                    + "Default: auto.")
+    private String io;
+
     @Option(names = "--shutdown-grace", paramLabel = "DURATION",
             description = "How long in-flight requests may finish after shutdown starts, like 500ms, 10s, 2m; "
                     + "0s stops at once. Default: 10s.")
@@ -96,6 +103,11 @@ public final class RunOptions {
             description = "Largest request body accepted (413 beyond it), like 1024, 16k, 64m, 1g; 0 = unlimited. "
                     + "Default: 64m.")
     private String maxBodySize;
+
+    @Option(names = "--splice-threshold", paramLabel = "SIZE",
+            description = "Response bodies of a known length from this size on move from upstream to client inside "
+                    + "the kernel (splice; io_uring only), like 64k, 1m; 0 or off = never. Default: 256k.")
+    private String spliceThreshold;
 
     /**
      * The configuration to run: the file (or the built-in default) with the flags applied.
@@ -124,8 +136,10 @@ public final class RunOptions {
             errors.add("isthmus: --threads: must be 0.." + IsthmusConfig.MAX_THREADS + " (0 = one per processor), got "
                     + threads);
         }
+        IoMode ioMode = parse(io, "--io", IoMode::fromName, errors);
         Duration grace = parse(shutdownGrace, "--shutdown-grace", ValueSyntax::parseDuration, errors);
         Long bodyLimit = parse(maxBodySize, "--max-body-size", ValueSyntax::parseSize, errors);
+        Long splice = parse(spliceThreshold, "--splice-threshold", ValueSyntax::parseSizeOrOff, errors);
         if (!errors.isEmpty()) {
             throw new InvalidOptionsException(errors);
         }
@@ -154,9 +168,9 @@ public final class RunOptions {
 
         HttpLimits limits = bodyLimit == null ? base.limits() : base.limits().withMaxBodyBytes(bodyLimit);
         try {
-            return new IsthmusConfig(threads == null ? base.threads() : threads, http, adminListener, groups, routes,
-                    limits, base.timeouts(), base.buffers(), grace == null ? base.shutdownGrace() : grace,
-                    base.source());
+            return new IsthmusConfig(threads == null ? base.threads() : threads, ioMode == null ? base.io() : ioMode,
+                    http, adminListener, groups, routes, limits, splice == null ? base.spliceThreshold() : splice,
+                    base.timeouts(), base.buffers(), grace == null ? base.shutdownGrace() : grace, base.source());
         } catch (IllegalArgumentException e) {
             throw new InvalidOptionsException(List.of("isthmus: " + e.getMessage()));
         }

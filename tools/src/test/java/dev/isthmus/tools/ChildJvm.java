@@ -29,6 +29,13 @@ final class ChildJvm implements AutoCloseable {
     /** The JVM flags the engine needs: the same as the parent pom's {@code isthmus.jvm.flags} and the README's. */
     static final List<String> ENGINE_FLAGS =
             List.of("--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+    /**
+     * The engine's flags without native access: no {@code --enable-native-access}, and
+     * {@code --illegal-native-access=deny}, so the JVM refuses every FFM downcall from the
+     * class path (as a deployment that forbids native code would) instead of only warning.
+     */
+    static final List<String> NO_NATIVE_ACCESS_FLAGS =
+            List.of("--illegal-native-access=deny", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
     /** How long to wait for a line the child should print soon (a JVM start, a listener bound). */
     static final Duration STARTUP = Duration.ofSeconds(60);
 
@@ -52,6 +59,11 @@ final class ChildJvm implements AutoCloseable {
      */
     static ChildJvm start(List<String> jvmOptions, List<Path> extraClassPath, String mainClass, List<String> args)
             throws IOException {
+        return start(ENGINE_FLAGS, jvmOptions, extraClassPath, mainClass, args);
+    }
+
+    private static ChildJvm start(List<String> engineFlags, List<String> jvmOptions, List<Path> extraClassPath,
+                                  String mainClass, List<String> args) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElseThrow(() -> new IllegalStateException("cannot tell which java binary runs the tests"));
         List<String> classPath = new ArrayList<>();
@@ -59,7 +71,7 @@ final class ChildJvm implements AutoCloseable {
         classPath.add(System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>();
         command.add(java);
-        command.addAll(ENGINE_FLAGS);
+        command.addAll(engineFlags);
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(String.join(File.pathSeparator, classPath));
@@ -76,6 +88,11 @@ final class ChildJvm implements AutoCloseable {
      */
     static ChildJvm isthmus(String... args) throws IOException {
         return start(launcherOptions(), List.of(), Main.class.getName(), List.of(args));
+    }
+
+    /** Starts the isthmus CLI like {@link #isthmus}, in a JVM that refuses native access. */
+    static ChildJvm isthmusWithoutNativeAccess(String... args) throws IOException {
+        return start(NO_NATIVE_ACCESS_FLAGS, launcherOptions(), List.of(), Main.class.getName(), List.of(args));
     }
 
     /** The JVM options the {@code isthmus} launcher at the repository root uses unless told otherwise. */
@@ -132,7 +149,7 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * The real address of listener {@code listenerName}, from the line the engine logs when it
-     * binds: {@code INFO  Server: http 127.0.0.1:0 listening on 127.0.0.1:41234 (2 loops, nio)}.
+     * binds: {@code INFO  Server: http 127.0.0.1:0 listening on 127.0.0.1:41234 (2 loops, io: nio)}.
      */
     InetSocketAddress listenerAddress(String listenerName) throws InterruptedException {
         Matcher matcher = await(Pattern.compile("Server: " + Pattern.quote(listenerName)

@@ -1,10 +1,12 @@
 package dev.isthmus.tools;
 
 import dev.isthmus.core.config.HttpLimits;
+import dev.isthmus.core.config.IoMode;
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.UpstreamGroupConfig;
 import dev.isthmus.core.config.ValueSyntax;
 import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+import dev.isthmus.protocol.http1.HttpProxySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -147,6 +149,28 @@ class MainTest {
     }
 
     @Test
+    void runReportsBadIoAndSpliceThresholdOnTheirOwnLines() {
+        Result result = execute("--listen", ":0", "--io", "io_uring", "--splice-threshold", "big");
+        assertEquals(2, result.status());
+        assertEquals("", result.out());
+        assertEquals(List.of(
+                "isthmus: --io: unknown I/O mode 'io_uring', expected one of nio, uring, auto",
+                "isthmus: --splice-threshold: 'big' is not a size; write bytes, or a whole number with k, m or g "
+                        + "(binary: 16k = 16384 bytes), or off"), result.errLines());
+    }
+
+    @Test
+    void checkReportsBadIoAndSpliceThresholdWithTheirLines() throws IOException {
+        Path file = file("io.yaml", "io: uring-please\nhttp:\n  listen: \":0\"\n  splice-threshold: 1.5m\n");
+        Result result = execute("check", "--config", file.toString());
+        assertEquals(2, result.status());
+        assertEquals(List.of(
+                file + ":1: io: unknown I/O mode 'uring-please', expected one of nio, uring, auto",
+                file + ":4: http.splice-threshold: '1.5m' is not a size; write bytes, or a whole number with k, m or g "
+                        + "(binary: 16k = 16384 bytes), or off"), result.errLines());
+    }
+
+    @Test
     void runReportsFileProblemsWithTheirLines() throws IOException {
         Path file = file("run.yaml", "http:\n  listen: \":0\"\n  routes: [ { upstream: api } ]\n");
         Result result = execute("run", "--config", file.toString());
@@ -198,7 +222,7 @@ class MainTest {
     void runHelpNamesEveryOption() {
         String help = execute("run", "--help").out();
         for (String option : List.of("--config", "--listen", "--admin", "--upstream", "--lb", "--hash-key", "--threads",
-                "--shutdown-grace", "--max-body-size", "--help", "--version")) {
+                "--io", "--shutdown-grace", "--max-body-size", "--splice-threshold", "--help", "--version")) {
             assertTrue(help.contains(option), option);
         }
     }
@@ -212,13 +236,18 @@ class MainTest {
                 "Default: " + ValueSyntax.formatDuration(defaults.shutdownGrace()),
                 "Default: " + ValueSyntax.formatSize(HttpLimits.DEFAULT.maxBodyBytes()),
                 "Default: " + UpstreamGroupConfig.DEFAULT_LB.configName(),
-                "Default: " + defaults.threads())) {
+                "Default: " + defaults.threads(),
+                "Default: " + defaults.io().configName(),
+                "Default: " + ValueSyntax.formatSize(HttpProxySettings.DEFAULT_SPLICE_THRESHOLD))) {
             assertTrue(help.contains(expected), expected + " not in " + help);
         }
         // The admin address may be wrapped after its colon.
         assertTrue(help.contains("Default: 127.0.0.1:") && help.contains(String.valueOf(defaults.admin().port())), help);
         for (BalanceAlgorithm algorithm : BalanceAlgorithm.values()) {
             assertTrue(help.contains(algorithm.configName()), algorithm.configName());
+        }
+        for (IoMode mode : IoMode.values()) {
+            assertTrue(help.contains(mode.configName()), mode.configName());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.isthmus.tools;
 
 import dev.isthmus.core.config.HttpLimits;
+import dev.isthmus.core.config.IoMode;
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.ListenAddress;
 import dev.isthmus.core.config.PeerConfig;
@@ -9,6 +10,7 @@ import dev.isthmus.core.config.UpstreamGroupConfig;
 import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
 import dev.isthmus.core.upstream.balance.HashKey;
 import dev.isthmus.core.upstream.health.ActiveCheck;
+import dev.isthmus.protocol.http1.HttpProxySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -162,6 +164,79 @@ class RunOptionsTest {
         assertNull(config.source());
     }
 
+    // ---- io and splicing ---------------------------------------------------------------------
+
+    @Test
+    void ioIsAutoAndSplicingStartsAt256kByDefault() throws Exception {
+        IsthmusConfig config = effective();
+        assertEquals(IoMode.AUTO, config.io());
+        assertEquals(256 * 1024, config.spliceThreshold());
+        assertEquals(HttpProxySettings.DEFAULT_SPLICE_THRESHOLD, config.spliceThreshold());
+        assertEquals(HttpProxySettings.DEFAULT_SPLICE_THRESHOLD, Gateway.proxySettings(config).spliceThreshold());
+    }
+
+    @Test
+    void ioAndSpliceThresholdFlags() throws Exception {
+        for (IoMode mode : IoMode.values()) {
+            assertEquals(mode, effective("--io", mode.configName()).io());
+        }
+        String[][] thresholds = {{"0", "0"}, {"off", "0"}, {"1", "1"}, {"64k", "65536"}, {"1M", "1048576"}};
+        for (String[] threshold : thresholds) {
+            IsthmusConfig config = effective("--splice-threshold", threshold[0]);
+            assertEquals(Long.parseLong(threshold[1]), config.spliceThreshold(), threshold[0]);
+            assertEquals(config.spliceThreshold(), Gateway.proxySettings(config).spliceThreshold(), threshold[0]);
+        }
+    }
+
+    @Test
+    void ioAndSpliceThresholdFlagsOverrideTheFile() throws Exception {
+        String config = file("""
+                io: nio
+                http:
+                  listen: ":0"
+                  splice-threshold: 64k
+                """);
+        IsthmusConfig fromFile = effective("--config", config, "--threads", "1");
+        assertEquals(IoMode.NIO, fromFile.io());
+        assertEquals(64 * 1024, fromFile.spliceThreshold());
+        assertEquals(64 * 1024, Gateway.proxySettings(fromFile).spliceThreshold());
+
+        IsthmusConfig overridden = effective("--config", config, "--io", "uring", "--splice-threshold", "off");
+        assertEquals(IoMode.URING, overridden.io());
+        assertEquals(0, overridden.spliceThreshold());
+        assertEquals(0, Gateway.proxySettings(overridden).spliceThreshold());
+        assertEquals(IoMode.AUTO, effective("--config", file("io: uring\nhttp: { listen: \":0\" }\n"), "--io", "auto")
+                .io());
+    }
+
+    @Test
+    void badIoAndSpliceThresholdValues() {
+        assertEquals(List.of("isthmus: --io: unknown I/O mode 'epoll', expected one of nio, uring, auto"),
+                mistakes("--io", "epoll"));
+        assertEquals(List.of("isthmus: --io: unknown I/O mode 'URING', expected one of nio, uring, auto"),
+                mistakes("--io", "URING"));
+        assertEquals(List.of("isthmus: --splice-threshold: '1mb' is not a size; write bytes, or a whole number with "
+                + "k, m or g (binary: 16k = 16384 bytes), or off"), mistakes("--splice-threshold", "1mb"));
+        assertEquals(List.of("isthmus: --splice-threshold: '-1' is not a size; write bytes, or a whole number with "
+                + "k, m or g (binary: 16k = 16384 bytes), or off"), mistakes("--splice-threshold", "-1"));
+    }
+
+    @Test
+    void badIoAndSpliceThresholdInTheFileAreReportedWithTheFlags() throws IOException {
+        String config = file("""
+                io: fast
+                http:
+                  listen: ":0"
+                  splice-threshold: never
+                """);
+        assertEquals(List.of(
+                config + ":1: io: unknown I/O mode 'fast', expected one of nio, uring, auto",
+                config + ":4: http.splice-threshold: 'never' is not a size; write bytes, or a whole number with k, m "
+                        + "or g (binary: 16k = 16384 bytes), or off",
+                "isthmus: --io: unknown I/O mode 'none', expected one of nio, uring, auto"),
+                mistakes("--config", config, "--io", "none", "--splice-threshold", "256k"));
+    }
+
     // ---- upstreams ---------------------------------------------------------------------------
 
     @Test
@@ -273,7 +348,8 @@ class RunOptionsTest {
                 """);
         assertEquals(List.of(
                 config + ":1: threads: expected a whole number, got 'two'",
-                config + ":3: unknown key 'listn' in http, expected one of: listen, limits, timeouts, routes",
+                config + ":3: unknown key 'listn' in http, expected one of: listen, limits, timeouts, "
+                        + "splice-threshold, routes",
                 "isthmus: --listen: bad address 'x:y': port 'y' is not a number",
                 "isthmus: --threads: must be 0..4096 (0 = one per processor), got -1",
                 "isthmus: --shutdown-grace: duration '5' has no unit; write one, like 500ms, 10s, 2m or 1h"),

@@ -25,6 +25,7 @@ import java.util.Optional;
  * {@code 64m}, {@code 1g} (see {@link ValueSyntax}):
  * <pre>{@code
  * threads: 2                                   # 0 (default) = one event loop per processor
+ * io: auto                                     # nio | uring | auto (io_uring where allowed, else NIO)
  * shutdown-grace: 10s
  * admin:                                       # written = admin listener on
  *   listen: 127.0.0.1:9901                     # the default address
@@ -33,6 +34,7 @@ import java.util.Optional;
  *   listen: [ "0.0.0.0:8080", ":8443" ]        # or one address without brackets
  *   limits: { max-header-size: 16k, max-uri-size: 8k, max-headers: 100, max-body-size: 64m }
  *   timeouts: { header-read: 10s, client-idle: 60s, body-read: 30s, connect: 3s, response: 60s }
+ *   splice-threshold: 256k                     # bodies from this size on are spliced; 0 or off = never
  *   routes:                                    # none: everything goes to the first group
  *     - { host: api.example.com, path: /v1/, upstream: api }
  *     - { host: "*.devices.example.com", upstream: devices }

@@ -34,10 +34,10 @@ import java.util.regex.Pattern;
  */
 final class ConfigMapper {
     private static final List<String> TOP_KEYS =
-            List.of("threads", "shutdown-grace", "admin", "buffers", "http", "upstreams");
+            List.of("threads", "io", "shutdown-grace", "admin", "buffers", "http", "upstreams");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> BUFFER_KEYS = List.of("chunk-size", "max-pool-per-loop");
-    private static final List<String> HTTP_KEYS = List.of("listen", "limits", "timeouts", "routes");
+    private static final List<String> HTTP_KEYS = List.of("listen", "limits", "timeouts", "splice-threshold", "routes");
     private static final List<String> LIMIT_KEYS =
             List.of("max-header-size", "max-uri-size", "max-headers", "max-body-size");
     private static final List<String> TIMEOUT_KEYS =
@@ -77,6 +77,7 @@ final class ConfigMapper {
     IsthmusConfig map(Node root) {
         YamlSection top = section(root, "", TOP_KEYS);
         int threads = integer(top, "threads", 0, 0, IsthmusConfig.MAX_THREADS);
+        IoMode io = ioMode(top);
         Duration shutdownGrace = duration(top, "shutdown-grace", IsthmusConfig.DEFAULT_SHUTDOWN_GRACE, true);
 
         // A written admin section turns the admin listener on, at its default address unless given.
@@ -98,6 +99,7 @@ final class ConfigMapper {
         HttpLimits limits = limits(limitSection);
         HttpTimeouts timeouts = timeouts(section(http.value("timeouts"), "http.timeouts", TIMEOUT_KEYS));
         checkHeadFitsChunk(limits, limitSection, buffers, bufferSection);
+        long spliceThreshold = sizeOrOff(http, "splice-threshold", IsthmusConfig.DEFAULT_SPLICE_THRESHOLD);
 
         Set<String> groupNames = new LinkedHashSet<>();
         Map<String, UpstreamGroupConfig> upstreams =
@@ -108,8 +110,8 @@ final class ConfigMapper {
             return null;
         }
         try {
-            return new IsthmusConfig(threads, httpListeners, admin, upstreams, routes, limits, timeouts, buffers,
-                    shutdownGrace, file);
+            return new IsthmusConfig(threads, io, httpListeners, admin, upstreams, routes, limits, spliceThreshold,
+                    timeouts, buffers, shutdownGrace, file);
         } catch (IllegalArgumentException e) {
             // The readers check every rule the model has, with lines; this is only a safety net.
             problem(root, e.getMessage());
@@ -478,6 +480,20 @@ final class ConfigMapper {
             return defaultValue;
         }
         return bytes;
+    }
+
+    /** A size where 0, also written {@code off}, turns something off. */
+    private long sizeOrOff(YamlSection s, String key, long defaultValue) {
+        Node value = s.value(key);
+        Long bytes = value == null
+                ? null : parsed(value, s.keyPath(key), "a size like 256k, or off", ValueSyntax::parseSizeOrOff);
+        return bytes == null ? defaultValue : bytes;
+    }
+
+    private IoMode ioMode(YamlSection s) {
+        Node value = s.value("io");
+        IoMode mode = value == null ? null : parsed(value, s.keyPath("io"), "nio, uring or auto", IoMode::fromName);
+        return mode == null ? IsthmusConfig.DEFAULT_IO : mode;
     }
 
     private Duration duration(YamlSection s, String key, Duration defaultValue, boolean zeroAllowed) {

@@ -24,23 +24,31 @@ import java.util.StringJoiner;
  * CLI refuses to run one, but a file meant to be combined with listener flags is valid.
  *
  * @param threads       event loops, 0..{@value #MAX_THREADS}; 0 (the default) means one per available processor
+ * @param io            the transport the event loops run on; default {@link IoMode#AUTO}
  * @param httpListeners HTTP listeners, possibly none
  * @param admin         the admin listener, or null for none
  * @param upstreams     upstream groups by name, in the order they were written; the first one is
  *                      where requests go when no route is given
  * @param routes        routes as written, possibly none; see {@link #effectiveRoutes()}
  * @param limits        HTTP size limits
+ * @param spliceThreshold HTTP response bodies of a known length from this many bytes on move from
+ *                      upstream to client inside the kernel (splice) where the transport can;
+ *                      0 turns splicing off; default {@value #DEFAULT_SPLICE_THRESHOLD}
  * @param timeouts      HTTP timeouts
  * @param buffers       buffer pool sizing
  * @param shutdownGrace how long in-flight exchanges may finish after shutdown starts; 0 stops at once
  * @param source        the file this came from, or null for the built-in default and flags alone
  */
-public record IsthmusConfig(int threads, List<ListenAddress> httpListeners, ListenAddress admin,
+public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpListeners, ListenAddress admin,
                             Map<String, UpstreamGroupConfig> upstreams, List<RouteConfig> routes, HttpLimits limits,
-                            HttpTimeouts timeouts, BufferSettings buffers, Duration shutdownGrace, Path source) {
+                            long spliceThreshold, HttpTimeouts timeouts, BufferSettings buffers,
+                            Duration shutdownGrace, Path source) {
     public static final ListenAddress DEFAULT_HTTP_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 8080);
     public static final ListenAddress DEFAULT_ADMIN_LISTEN = new ListenAddress("127.0.0.1", 9901);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+    public static final IoMode DEFAULT_IO = IoMode.AUTO;
+    /** The HTTP proxy's own default: below 256 KiB, copying through a chunk or two costs less than splicing. */
+    public static final long DEFAULT_SPLICE_THRESHOLD = 256 * 1024;
     /** More event loops than this is a typo, not a machine. */
     public static final int MAX_THREADS = 4096;
 
@@ -49,10 +57,14 @@ public record IsthmusConfig(int threads, List<ListenAddress> httpListeners, List
             throw new IllegalArgumentException("threads must be 0.." + MAX_THREADS + " (0 = one per processor): "
                     + threads);
         }
+        Objects.requireNonNull(io, "io");
         httpListeners = List.copyOf(httpListeners);
         upstreams = copyGroups(upstreams);
         routes = List.copyOf(routes);
         Objects.requireNonNull(limits, "limits");
+        if (spliceThreshold < 0) {
+            throw new IllegalArgumentException("splice threshold must be >= 0 (0 = off): " + spliceThreshold);
+        }
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(buffers, "buffers");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
@@ -74,8 +86,9 @@ public record IsthmusConfig(int threads, List<ListenAddress> httpListeners, List
      * configuration file and no listener flag.
      */
     public static IsthmusConfig builtInDefault() {
-        return new IsthmusConfig(0, List.of(DEFAULT_HTTP_LISTEN), DEFAULT_ADMIN_LISTEN, Map.of(), List.of(),
-                HttpLimits.DEFAULT, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, DEFAULT_SHUTDOWN_GRACE, null);
+        return new IsthmusConfig(0, DEFAULT_IO, List.of(DEFAULT_HTTP_LISTEN), DEFAULT_ADMIN_LISTEN, Map.of(), List.of(),
+                HttpLimits.DEFAULT, DEFAULT_SPLICE_THRESHOLD, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT,
+                DEFAULT_SHUTDOWN_GRACE, null);
     }
 
     /**
@@ -107,6 +120,7 @@ public record IsthmusConfig(int threads, List<ListenAddress> httpListeners, List
         StringJoiner lines = new StringJoiner("\n");
         lines.add("source: " + (source == null ? "built-in defaults and flags" : source));
         lines.add("threads: " + (threads == 0 ? "one per processor" : threads));
+        lines.add("io: " + io);
         lines.add("http listen: " + (httpListeners.isEmpty() ? "none" : join(httpListeners)));
         lines.add("admin listen: " + (admin == null ? "none" : admin));
         if (usesBuiltInOrigin()) {
@@ -126,6 +140,7 @@ public record IsthmusConfig(int threads, List<ListenAddress> httpListeners, List
                 + ", headers " + limits.maxHeaders()
                 + ", body " + (limits.maxBodyBytes() == 0
                         ? "unlimited" : ValueSyntax.formatSize(limits.maxBodyBytes())));
+        lines.add("splice threshold: " + ValueSyntax.formatSizeOrOff(spliceThreshold));
         lines.add("timeouts: header-read " + ValueSyntax.formatDuration(timeouts.headerRead())
                 + ", client-idle " + ValueSyntax.formatDuration(timeouts.clientIdle())
                 + ", body-read " + ValueSyntax.formatDuration(timeouts.bodyRead())

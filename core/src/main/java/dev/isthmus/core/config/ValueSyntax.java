@@ -11,12 +11,15 @@ import java.util.regex.Pattern;
  * {@code 1h}. A bare number is rejected because it is ambiguous (seconds? milliseconds?).
  * Sizes are bytes, optionally with a binary unit: {@code 1024}, {@code 16k} (16,384),
  * {@code 64m}, {@code 1g}; the unit letter may be upper or lower case. Neither accepts
- * fractions, signs or spaces.
+ * fractions, signs or spaces. A size whose 0 turns something off may also be written
+ * {@code off} ({@link #parseSizeOrOff}).
  */
 public final class ValueSyntax {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kKmMgG]?)");
     private static final String DURATION_FORMS = "like 500ms, 10s, 2m or 1h";
+    private static final String SIZE_FORMS = "bytes, or a whole number with k, m or g (binary: 16k = 16384 bytes)";
+    private static final String OFF = "off";
 
     private ValueSyntax() {
     }
@@ -46,10 +49,22 @@ public final class ValueSyntax {
 
     /** @throws IllegalArgumentException saying what is wrong and which forms are accepted */
     public static long parseSize(String text) {
+        return parseSize(text, SIZE_FORMS);
+    }
+
+    /**
+     * A size where 0 turns something off, which may then also be written {@code off}.
+     *
+     * @throws IllegalArgumentException saying what is wrong and which forms are accepted
+     */
+    public static long parseSizeOrOff(String text) {
+        return text.equalsIgnoreCase(OFF) ? 0 : parseSize(text, SIZE_FORMS + ", or off");
+    }
+
+    private static long parseSize(String text, String forms) {
         Matcher m = SIZE.matcher(text);
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a size; write bytes, or a whole number with "
-                    + "k, m or g (binary: 16k = 16384 bytes)");
+            throw new IllegalArgumentException("'" + text + "' is not a size; write " + forms);
         }
         int shift = switch (m.group(2)) {
             case "k", "K" -> 10;
@@ -66,6 +81,11 @@ public final class ValueSyntax {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("size '" + text + "' is too large");
         }
+    }
+
+    /** {@code off} for 0, else {@link #formatSize}: what {@link #parseSizeOrOff} reads back. */
+    public static String formatSizeOrOff(long bytes) {
+        return bytes == 0 ? OFF : formatSize(bytes);
     }
 
     /** The shortest exact form {@link #parseDuration} reads back, e.g. {@code 10s} or {@code 1500ms}. */

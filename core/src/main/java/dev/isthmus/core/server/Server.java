@@ -73,7 +73,7 @@ public final class Server implements AutoCloseable {
                 }
                 bound.put(spec.name(), address);
                 LOG.log(System.Logger.Level.INFO, spec.name() + " listening on " + describe(address) + " ("
-                        + loops.size() + " loops, " + transport.name() + ")");
+                        + loops.size() + " loops, io: " + transport.name() + ")");
             }
         } catch (IOException | RuntimeException e) {
             close();

@@ -23,6 +23,7 @@ class ConfigLoaderTest {
 
     static final String FULL = """
             threads: 2
+            io: uring
             shutdown-grace: 15s
             admin:
               listen: 127.0.0.1:9999
@@ -31,6 +32,7 @@ class ConfigLoaderTest {
               listen: [ "0.0.0.0:8080", ":8443", "[::1]:8081" ]
               limits: { max-header-size: 32k, max-uri-size: 4k, max-headers: 50, max-body-size: 1g }
               timeouts: { header-read: 5s, client-idle: 2m, body-read: 500ms, connect: 1s, response: 1h }
+              splice-threshold: 1m
               routes:
                 - { host: API.example.com, path: /v1/, upstream: api }
                 - { host: "*.devices.example.com", upstream: devices }
@@ -60,6 +62,8 @@ class ConfigLoaderTest {
         IsthmusConfig config = ConfigLoader.parse(FULL, FILE);
 
         assertEquals(2, config.threads());
+        assertEquals(IoMode.URING, config.io());
+        assertEquals(1L << 20, config.spliceThreshold());
         assertEquals(Duration.ofSeconds(15), config.shutdownGrace());
         assertEquals(new ListenAddress("127.0.0.1", 9999), config.admin());
         assertEquals(new BufferSettings(32 * 1024, 128L << 20), config.buffers());
@@ -104,6 +108,8 @@ class ConfigLoaderTest {
         assertEquals(builtIn.timeouts(), config.timeouts());
         assertEquals(builtIn.buffers(), config.buffers());
         assertEquals(builtIn.shutdownGrace(), config.shutdownGrace());
+        assertEquals(IoMode.AUTO, config.io());
+        assertEquals(IsthmusConfig.DEFAULT_SPLICE_THRESHOLD, config.spliceThreshold());
         assertEquals(FILE, config.source());
     }
 
@@ -202,6 +208,24 @@ class ConfigLoaderTest {
         IsthmusConfig config = ConfigLoader.parse("threads: \"3\"\nhttp: { listen: 8080 }\n", FILE);
         assertEquals(3, config.threads());
         assertEquals(List.of(IsthmusConfig.DEFAULT_HTTP_LISTEN), config.httpListeners());
+    }
+
+    @Test
+    void ioModes() {
+        for (IoMode mode : IoMode.values()) {
+            assertEquals(mode, ConfigLoader.parse("io: " + mode.configName() + "\n", FILE).io());
+        }
+        assertEquals(IoMode.NIO, ConfigLoader.parse("io: \"nio\"\n", FILE).io());
+    }
+
+    @Test
+    void spliceThresholdIsASizeOrOff() {
+        for (String[] written : new String[][] {{"0", "0"}, {"off", "0"}, {"\"off\"", "0"}, {"OFF", "0"},
+                {"1", "1"}, {"64k", "65536"}, {"4M", "4194304"}, {"1g", "1073741824"}}) {
+            assertEquals(Long.parseLong(written[1]),
+                    ConfigLoader.parse("http:\n  splice-threshold: " + written[0] + "\n", FILE).spliceThreshold(),
+                    written[0]);
+        }
     }
 
     @Test

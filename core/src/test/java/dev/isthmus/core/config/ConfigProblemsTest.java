@@ -28,7 +28,8 @@ class ConfigProblemsTest {
         assertOnlyProblem("""
                 http:
                   listn: 8080
-                """, 2, "unknown key 'listn' in http, expected one of: listen, limits, timeouts, routes");
+                """, 2, "unknown key 'listn' in http, expected one of: listen, limits, timeouts, splice-threshold, "
+                + "routes");
     }
 
     @Test
@@ -37,7 +38,7 @@ class ConfigProblemsTest {
                 threads: 1
                 upstream: {}
                 """, 2, "unknown key 'upstream' at the top level, expected one of: "
-                + "threads, shutdown-grace, admin, buffers, http, upstreams");
+                + "threads, io, shutdown-grace, admin, buffers, http, upstreams");
     }
 
     @Test
@@ -175,6 +176,28 @@ class ConfigProblemsTest {
                   limits: { max-body-size: 64mb }
                 """, 2, "http.limits.max-body-size: '64mb' is not a size; write bytes, or a whole number with k, m or g "
                 + "(binary: 16k = 16384 bytes)");
+    }
+
+    @Test
+    void unknownIoMode() {
+        assertOnlyProblem("threads: 1\nio: epoll\n", 2, "io: unknown I/O mode 'epoll', expected one of nio, uring, auto");
+        assertOnlyProblem("io: [ nio ]\n", 1, "io: expected nio, uring or auto, got a list");
+        assertOnlyProblem("io:\n", 1, "io: expected nio, uring or auto, got nothing");
+    }
+
+    @Test
+    void badSpliceThreshold() {
+        assertOnlyProblem("""
+                http:
+                  splice-threshold: 1mb
+                """, 2, "http.splice-threshold: '1mb' is not a size; write bytes, or a whole number with k, m or g "
+                + "(binary: 16k = 16384 bytes), or off");
+        assertOnlyProblem("http: { splice-threshold: -1 }\n", 1, "http.splice-threshold: '-1' is not a size; write "
+                + "bytes, or a whole number with k, m or g (binary: 16k = 16384 bytes), or off");
+        assertOnlyProblem("http: { splice-threshold: no }\n", 1, "http.splice-threshold: 'no' is not a size; write "
+                + "bytes, or a whole number with k, m or g (binary: 16k = 16384 bytes), or off");
+        assertOnlyProblem("http: { splice-threshold: {} }\n", 1,
+                "http.splice-threshold: expected a size like 256k, or off, got a mapping");
     }
 
     @Test
@@ -610,7 +633,8 @@ class ConfigProblemsTest {
                 """, FILE));
         assertEquals(List.of(
                 new ConfigProblem(FILE, 1, "threads: expected a whole number, got 'many'"),
-                new ConfigProblem(FILE, 3, "unknown key 'listn' in http, expected one of: listen, limits, timeouts, routes"),
+                new ConfigProblem(FILE, 3, "unknown key 'listn' in http, expected one of: listen, limits, timeouts, "
+                        + "splice-threshold, routes"),
                 new ConfigProblem(FILE, 4, "http.timeouts.connect: duration '3' has no unit; write one, "
                         + "like 500ms, 10s, 2m or 1h"),
                 new ConfigProblem(FILE, 6, "http.routes.upstream: no upstream group named 'nowhere'; defined: api, empty"),

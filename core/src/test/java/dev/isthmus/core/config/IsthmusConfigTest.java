@@ -20,8 +20,8 @@ class IsthmusConfigTest {
     private static final UpstreamGroupConfig API = UpstreamGroupConfig.of("api", List.of(PeerConfig.of("a", 80)));
 
     private static IsthmusConfig config(Map<String, UpstreamGroupConfig> groups, List<RouteConfig> routes) {
-        return new IsthmusConfig(0, List.of(ListenAddress.parse(":0")), null, groups, routes, HttpLimits.DEFAULT,
-                HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null);
+        return new IsthmusConfig(0, IoMode.AUTO, List.of(ListenAddress.parse(":0")), null, groups, routes,
+                HttpLimits.DEFAULT, 0, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null);
     }
 
     @Test
@@ -38,6 +38,8 @@ class IsthmusConfigTest {
         assertEquals(new HttpTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(30),
                 Duration.ofSeconds(3), Duration.ofSeconds(60)), config.timeouts());
         assertEquals(new BufferSettings(16384, 64L << 20), config.buffers());
+        assertEquals(IoMode.AUTO, config.io());
+        assertEquals(256 * 1024, config.spliceThreshold());
         assertEquals(2, config.listenerCount());
         assertNull(config.source());
     }
@@ -45,8 +47,9 @@ class IsthmusConfigTest {
     @Test
     void builtInOriginOnlyWithHttpAndNoGroups() {
         assertFalse(config(Map.of("api", API), List.of()).usesBuiltInOrigin());
-        IsthmusConfig adminOnly = new IsthmusConfig(0, List.of(), IsthmusConfig.DEFAULT_ADMIN_LISTEN, Map.of(),
-                List.of(), HttpLimits.DEFAULT, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null);
+        IsthmusConfig adminOnly = new IsthmusConfig(0, IoMode.AUTO, List.of(), IsthmusConfig.DEFAULT_ADMIN_LISTEN,
+                Map.of(), List.of(), HttpLimits.DEFAULT, 0, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO,
+                null);
         assertFalse(adminOnly.usesBuiltInOrigin());
     }
 
@@ -80,8 +83,9 @@ class IsthmusConfigTest {
 
     @Test
     void headMustFitInAChunk() {
-        assertThrows(IllegalArgumentException.class, () -> new IsthmusConfig(0, List.of(), null, Map.of(), List.of(),
-                new HttpLimits(32 * 1024, 8192, 100, 0), HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null));
+        assertThrows(IllegalArgumentException.class, () -> new IsthmusConfig(0, IoMode.AUTO, List.of(), null,
+                Map.of(), List.of(), new HttpLimits(32 * 1024, 8192, 100, 0), 0, HttpTimeouts.DEFAULT,
+                BufferSettings.DEFAULT, Duration.ZERO, null));
     }
 
     @Test
@@ -100,12 +104,29 @@ class IsthmusConfigTest {
     void listenAddressesMustDiffer() {
         ListenAddress http = ListenAddress.parse(":8080");
         ListenAddress ephemeral = ListenAddress.parse("127.0.0.1:0");
-        assertThrows(IllegalArgumentException.class, () -> new IsthmusConfig(0, List.of(http, http), null, Map.of(),
-                List.of(), HttpLimits.DEFAULT, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null));
-        assertThrows(IllegalArgumentException.class, () -> new IsthmusConfig(0, List.of(http), http, Map.of(),
-                List.of(), HttpLimits.DEFAULT, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null));
-        assertEquals(3, new IsthmusConfig(0, List.of(ephemeral, ephemeral), ephemeral, Map.of(), List.of(),
-                HttpLimits.DEFAULT, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null).listenerCount());
+        assertThrows(IllegalArgumentException.class, () -> new IsthmusConfig(0, IoMode.AUTO, List.of(http, http), null,
+                Map.of(), List.of(), HttpLimits.DEFAULT, 0, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO,
+                null));
+        assertThrows(IllegalArgumentException.class, () -> new IsthmusConfig(0, IoMode.AUTO, List.of(http), http,
+                Map.of(), List.of(), HttpLimits.DEFAULT, 0, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO,
+                null));
+        assertEquals(3, new IsthmusConfig(0, IoMode.AUTO, List.of(ephemeral, ephemeral), ephemeral, Map.of(),
+                List.of(), HttpLimits.DEFAULT, 0, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null)
+                .listenerCount());
+    }
+
+    @Test
+    void ioAndSpliceThreshold() {
+        assertThrows(NullPointerException.class, () -> new IsthmusConfig(0, null, List.of(), null, Map.of(),
+                List.of(), HttpLimits.DEFAULT, 0, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null));
+        assertEquals("splice threshold must be >= 0 (0 = off): -1", assertThrows(IllegalArgumentException.class,
+                () -> new IsthmusConfig(0, IoMode.NIO, List.of(), null, Map.of(), List.of(), HttpLimits.DEFAULT, -1,
+                        HttpTimeouts.DEFAULT, BufferSettings.DEFAULT, Duration.ZERO, null)).getMessage());
+        assertEquals(List.of(IoMode.NIO, IoMode.URING, IoMode.AUTO),
+                List.of(IoMode.fromName("nio"), IoMode.fromName("uring"), IoMode.fromName("auto")));
+        assertEquals("unknown I/O mode 'epoll', expected one of nio, uring, auto",
+                assertThrows(IllegalArgumentException.class, () -> IoMode.fromName("epoll")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> IoMode.fromName("NIO"));
     }
 
     @Test
@@ -146,9 +167,13 @@ class IsthmusConfigTest {
         for (String expected : new String[] {"source: gw.yaml", "threads: 2", "http listen: 0.0.0.0:8080, 0.0.0.0:8443, [::1]:8081",
                 "admin listen: 127.0.0.1:9999", "upstream api: consistent-hash on header:x-device-id, peers "
                 + "10.0.0.1:8080, 10.0.0.2:8080@3, [fd00::1]:8080@2", "route *.devices.example.com/ -> devices",
-                "body 1g", "shutdown grace: 15s"}) {
+                "body 1g", "shutdown grace: 15s", "io: uring", "splice threshold: 1m"}) {
             assertTrue(summary.contains(expected), () -> expected + " not in\n" + summary);
         }
-        assertTrue(IsthmusConfig.builtInDefault().summary().contains("origin: built-in demo origin"));
+        String defaults = IsthmusConfig.builtInDefault().summary();
+        assertTrue(defaults.contains("origin: built-in demo origin"), defaults);
+        assertTrue(defaults.contains("io: auto") && defaults.contains("splice threshold: 256k"), defaults);
+        assertTrue(ConfigLoader.parse("http: { splice-threshold: off }\n", java.nio.file.Path.of("gw.yaml")).summary()
+                .contains("splice threshold: off"));
     }
 }

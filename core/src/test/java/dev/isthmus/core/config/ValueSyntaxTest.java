@@ -62,6 +62,23 @@ class ValueSyntaxTest {
     }
 
     @Test
+    void sizesThatMayBeOff() {
+        assertEquals(0, ValueSyntax.parseSizeOrOff("off"));
+        assertEquals(0, ValueSyntax.parseSizeOrOff("Off"));
+        assertEquals(0, ValueSyntax.parseSizeOrOff("0"));
+        assertEquals(256 * 1024, ValueSyntax.parseSizeOrOff("256k"));
+        assertEquals("'of' is not a size; write bytes, or a whole number with k, m or g (binary: 16k = 16384 bytes), "
+                + "or off", assertThrows(IllegalArgumentException.class, () -> ValueSyntax.parseSizeOrOff("of"))
+                .getMessage());
+        assertEquals("size '8589934592g' is too large",
+                assertThrows(IllegalArgumentException.class, () -> ValueSyntax.parseSizeOrOff("8589934592g")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ValueSyntax.parseSize("off"));
+        for (String text : new String[] {"off", "1", "64k", "1m"}) {
+            assertEquals(text, ValueSyntax.formatSizeOrOff(ValueSyntax.parseSizeOrOff(text)));
+        }
+    }
+
+    @Test
     void sizeOverflowIsReported() {
         assertEquals(8589934591L << 30, ValueSyntax.parseSize("8589934591g"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ValueSyntax.parseSize("8589934592g"));
