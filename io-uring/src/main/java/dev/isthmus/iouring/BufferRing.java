@@ -128,10 +128,6 @@ final class BufferRing implements AutoCloseable {
         return provided;
     }
 
-    int provided() {
-        return provided;
-    }
-
     int capacity() {
         return entries;
     }

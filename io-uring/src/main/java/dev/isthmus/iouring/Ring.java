@@ -24,12 +24,9 @@ import java.lang.invoke.VarHandle;
 final class Ring implements AutoCloseable {
     // Opcodes (enum io_uring_op).
     static final byte OP_NOP = 0;
-    static final byte OP_WRITEV = 2;
     static final byte OP_SENDMSG = 9;
-    static final byte OP_TIMEOUT = 11;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
-    static final byte OP_LINK_TIMEOUT = 15;
     static final byte OP_CONNECT = 16;
     static final byte OP_CLOSE = 19;
     static final byte OP_READ = 22;
@@ -37,10 +34,8 @@ final class Ring implements AutoCloseable {
     static final byte OP_RECV = 27;
     static final byte OP_SPLICE = 30;
     static final byte OP_SHUTDOWN = 34;
-    static final int OP_LAST_NEEDED = OP_SHUTDOWN;
 
     // SQE flags.
-    static final byte IOSQE_IO_LINK = 4;
     static final byte IOSQE_BUFFER_SELECT = 32;
     static final byte IOSQE_CQE_SKIP_SUCCESS = 64;
 
@@ -349,10 +344,6 @@ final class Ring implements AutoCloseable {
     /** Whether the kernel has more completions than fit the CQ (kept because of NODROP). */
     boolean overflowPending() {
         return cqOverflowed();
-    }
-
-    int sqCapacity() {
-        return sqCapacity;
     }
 
     MemorySegment errnoState() {

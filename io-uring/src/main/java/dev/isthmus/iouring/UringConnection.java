@@ -658,10 +658,6 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         return !closed;
     }
 
-    boolean isConnecting() {
-        return connecting;
-    }
-
     @Override
     public EventLoop loop() {
         return driver.loop;

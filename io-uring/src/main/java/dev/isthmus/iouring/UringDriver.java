@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
-import dev.isthmus.core.buffer.ChunkPool;
 import dev.isthmus.core.buffer.ChunkWaiter;
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.transport.Acceptor;
@@ -321,10 +320,6 @@ final class UringDriver implements IoDriver, ChunkWaiter {
     @Override
     public void chunkAvailable() {
         awaitingChunks = false;
-    }
-
-    ChunkPool pool() {
-        return loop.chunks();
     }
 
     // ---- deferred events
