@@ -11,16 +11,17 @@ import dev.isthmus.core.transport.SpliceCapability;
 
 /**
  * Zero-copy forwarding from one connection (the source) to another of the same loop, through
- * a pipe pair the source keeps for its lifetime: splice(2) moves socket pages into the pipe
+ * two pipes the source keeps for its lifetime: splice(2) moves socket pages into the pipe
  * and from the pipe into the other socket, both as ring operations, so the bytes never enter
  * user space.
  *
  * <p>A splice starts with what the source's multishot receive already brought into user
  * space (it is written to the target first, counted against the limit), then stops the
  * receive and waits until the target's write queue is empty, so bytes leave in order. From
- * then on it alternates: a splice into the pipe (whatever the socket has, up to the pipe's
- * size), then splices out of it until it is empty. Never both at once: a splice into the
- * pipe that waits for the socket holds the pipe's lock. The end of stream or the limit ends
+ * then two pipes take turns: while one is filled from the socket (whatever the socket has, up
+ * to the pipe's size), the other is drained into the target; a pipe is never filled and
+ * drained at once, because a splice into a pipe that waits for the socket holds the pipe's
+ * lock. The pipes drain in the order they were filled. The end of stream or the limit ends
  * it, the source then receives
  * normally again (after an end of stream it stays ended: the completion says so instead of
  * {@code onReadEnd}).
@@ -31,15 +32,20 @@ final class UringSplice implements SpliceCapability {
 
     private final UringConnection source;
     private final UringDriver driver;
-    private int pipeRead = -1;
-    private int pipeWrite = -1;
+    /** Two pipes, so one can fill while the other drains; index 0 and 1. */
+    private final int[] pipeRead = {-1, -1};
+    private final int[] pipeWrite = {-1, -1};
+    private final long[] inPipe = new long[2];
     private int pipeCapacity;
+    /** The pipe to drain next (bytes leave in the order they came: the pipes take turns). */
+    private int drainNext;
+    private int filling;
+    private int draining;
 
     private boolean active;
     private UringConnection target;
     private long remaining;
     private long moved;
-    private long inPipe;
     private SpliceCompletion onDone;
     private boolean waitingForQuiet;
     private boolean waitingForDrain;
@@ -83,13 +89,15 @@ final class UringSplice implements SpliceCapability {
         other.spliceInto = this;
         remaining = maxBytes;
         moved = 0;
-        inPipe = 0;
+        inPipe[0] = 0;
+        inPipe[1] = 0;
+        drainNext = 0;
         onDone = done;
         ended = false;
         failure = null;
         if (!source.isOpen() || !other.isOpen()) {
             failure = new IOException("splice between closed connections");
-        } else if (pipeRead < 0) {
+        } else if (pipeRead[0] < 0) {
             try {
                 openPipe();
             } catch (NativeException e) {
@@ -108,17 +116,22 @@ final class UringSplice implements SpliceCapability {
         UringDriver.NativeScratch scratch = driver.scratch();
         try {
             MemorySegment fds = scratch.sockaddr();
-            if (Libc.pipe2(driver.errno, fds, Libc.O_CLOEXEC) < 0) {
-                throw new NativeException("pipe2", Libc.errno(driver.errno));
+            for (int i = 0; i < 2; i++) {
+                if (Libc.pipe2(driver.errno, fds, Libc.O_CLOEXEC) < 0) {
+                    NativeException failure = new NativeException("pipe2", Libc.errno(driver.errno));
+                    closePipe();
+                    throw failure;
+                }
+                pipeRead[i] = fds.get(JAVA_INT, 0);
+                pipeWrite[i] = fds.get(JAVA_INT, 4);
+                int size = Libc.fcntl(driver.errno, pipeWrite[i], Libc.F_SETPIPE_SZ, PIPE_BYTES);
+                // Without a bigger pipe the default one (64 KiB) still works, only in smaller steps.
+                int capacity = size > 0 ? size : Libc.fcntl(driver.errno, pipeWrite[i], Libc.F_GETPIPE_SZ, 0);
+                pipeCapacity = i == 0 ? capacity : Math.min(pipeCapacity, capacity);
             }
-            pipeRead = fds.get(JAVA_INT, 0);
-            pipeWrite = fds.get(JAVA_INT, 4);
         } finally {
             driver.recycle(scratch);
         }
-        int size = Libc.fcntl(driver.errno, pipeWrite, Libc.F_SETPIPE_SZ, PIPE_BYTES);
-        // Without a bigger pipe the default one (64 KiB) still works, only in smaller steps.
-        pipeCapacity = size > 0 ? size : Libc.fcntl(driver.errno, pipeWrite, Libc.F_GETPIPE_SZ, 0);
         if (pipeCapacity <= 0) {
             pipeCapacity = 64 * 1024;
         }
@@ -203,21 +216,27 @@ final class UringSplice implements SpliceCapability {
     }
 
     private void pump() {
-        // One direction of the pipe at a time: a splice into the pipe that waits for the socket
-        // holds the pipe's lock, so a splice out of it would wait for the next arrival too.
-        if (!splicingIn && !splicingOut && inPipe == 0 && !ended && remaining != 0) {
-            long length = pipeCapacity - inPipe;
+        // A splice into a pipe that waits for the socket holds that pipe's lock, so a pipe is
+        // never filled and drained at once: one fills while the other drains, then they swap.
+        int fill = 1 - drainNext;
+        if (inPipe[drainNext] == 0 && !(splicingOut && draining == drainNext)) {
+            fill = drainNext;
+        }
+        if (!splicingIn && !ended && remaining != 0 && inPipe[fill] == 0 && !(splicingOut && draining == fill)) {
+            long length = pipeCapacity;
             if (remaining > 0) {
                 length = Math.min(length, remaining);
             }
-            submit(UringDriver.T_SPLICE_IN, source.fd, pipeWrite, (int) length);
+            filling = fill;
+            submit(UringDriver.T_SPLICE_IN, source.fd, pipeWrite[fill], (int) length);
             splicingIn = true;
         }
-        if (!splicingIn && !splicingOut && inPipe > 0) {
-            submit(UringDriver.T_SPLICE_OUT, pipeRead, target.fd, (int) inPipe);
+        if (!splicingOut && inPipe[drainNext] > 0 && !(splicingIn && filling == drainNext)) {
+            draining = drainNext;
+            submit(UringDriver.T_SPLICE_OUT, pipeRead[drainNext], target.fd, (int) inPipe[drainNext]);
             splicingOut = true;
         }
-        if (!splicingIn && !splicingOut && inPipe == 0 && (ended || remaining == 0)) {
+        if (!splicingIn && !splicingOut && inPipe[0] == 0 && inPipe[1] == 0 && (ended || remaining == 0)) {
             finish(null);
         }
     }
@@ -235,7 +254,7 @@ final class UringSplice implements SpliceCapability {
         if (type == UringDriver.T_SPLICE_IN) {
             splicingIn = false;
             if (result > 0) {
-                inPipe += result;
+                inPipe[filling] += result;
                 if (remaining > 0) {
                     remaining -= result;
                 }
@@ -247,8 +266,11 @@ final class UringSplice implements SpliceCapability {
         } else {
             splicingOut = false;
             if (result > 0) {
-                inPipe -= result;
+                inPipe[draining] -= result;
                 moved += result;
+                if (inPipe[draining] == 0) {
+                    drainNext = 1 - draining;
+                }
             } else if (failure == null) {
                 failure = result == 0 ? new IOException("splice to socket moved nothing") : NativeException.of("splice to socket", -result);
             }
@@ -303,10 +325,11 @@ final class UringSplice implements SpliceCapability {
         to.spliceInto = null;
         SpliceCompletion callback = onDone;
         onDone = null;
-        if (inPipe > 0) {
+        if (inPipe[0] > 0 || inPipe[1] > 0) {
             // Bytes stuck in the pipe belong to a failed transfer: start the next one on a clean pipe.
             closePipe();
-            inPipe = 0;
+            inPipe[0] = 0;
+            inPipe[1] = 0;
         }
         if (ended) {
             source.splicedToEnd();
@@ -318,11 +341,13 @@ final class UringSplice implements SpliceCapability {
     }
 
     private void closePipe() {
-        if (pipeRead >= 0) {
-            Libc.close(driver.errno, pipeRead);
-            Libc.close(driver.errno, pipeWrite);
-            pipeRead = -1;
-            pipeWrite = -1;
+        for (int i = 0; i < 2; i++) {
+            if (pipeRead[i] >= 0) {
+                Libc.close(driver.errno, pipeRead[i]);
+                Libc.close(driver.errno, pipeWrite[i]);
+                pipeRead[i] = -1;
+                pipeWrite[i] = -1;
+            }
         }
     }
 
