@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.SpliceCapability;
+import dev.isthmus.core.transport.SpliceCapability.TargetFailedException;
 
 /**
  * Zero-copy forwarding from one connection (the source) to another of the same loop, through
@@ -272,7 +273,9 @@ final class UringSplice implements SpliceCapability {
                     drainNext = 1 - draining;
                 }
             } else if (failure == null) {
-                failure = result == 0 ? new IOException("splice to socket moved nothing") : NativeException.of("splice to socket", -result);
+                IOException cause = result == 0 ? new IOException("splice to socket moved nothing")
+                        : NativeException.of("splice to socket", -result);
+                failure = new TargetFailedException(cause.getMessage(), cause);
             }
         }
         if (!active) {
@@ -303,7 +306,8 @@ final class UringSplice implements SpliceCapability {
             return;
         }
         if (failure == null) {
-            failure = new IOException((connection == source ? "source" : "target") + " connection closed during splice");
+            failure = connection == source ? new IOException("source connection closed during splice")
+                    : new TargetFailedException("target connection closed during splice", null);
         }
         if (splicingIn || splicingOut) {
             cancelRunning();

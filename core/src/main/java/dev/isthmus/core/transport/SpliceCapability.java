@@ -22,8 +22,19 @@ public interface SpliceCapability {
      */
     long moved();
 
-    /** Told on the loop thread when a splice finished ({@code error} null) or failed. */
+    /**
+     * Told on the loop thread when a splice finished ({@code error} null) or failed; a
+     * failure on the target's side (it went away, or was closed) comes as
+     * {@link TargetFailedException}, anything else concerns the source.
+     */
     interface SpliceCompletion {
         void spliced(long bytes, Exception error);
+    }
+
+    /** The splice failed because of its target, not its source. */
+    final class TargetFailedException extends java.io.IOException {
+        public TargetFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

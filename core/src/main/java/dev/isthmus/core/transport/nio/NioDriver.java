@@ -60,6 +60,10 @@ final class NioDriver implements IoDriver {
     }
 
     private void dispatch(SelectionKey key) {
+        if (!key.isValid()) {
+            // Closed by a callback for another key of this same select: nothing left to do.
+            return;
+        }
         Object attachment = key.attachment();
         try {
             if (attachment instanceof NioConnection connection) {

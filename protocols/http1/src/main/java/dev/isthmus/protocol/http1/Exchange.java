@@ -808,9 +808,15 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         splicingResponse = false;
         http.service.metrics.splicedBytes.add(http.shard, bytes);
         responseRemaining = expected - bytes;
+        if (cause instanceof SpliceCapability.TargetFailedException clientSide) {
+            // The client went away in the middle of the body: not the upstream's fault.
+            upstreamReusable = false;
+            abort(ProxyError.CLIENT_GONE, clientSide);
+            return;
+        }
         if (cause != null || responseRemaining > 0) {
-            // The upstream (or the client) went away in the middle of the body: cut the client
-            // off, as when it happens on the buffer path.
+            // The upstream failed or ended in the middle of the body: cut the client off, as
+            // when it happens on the buffer path.
             upstreamReusable = false;
             abort(ProxyError.UPSTREAM_BROKEN, cause instanceof IOException io ? io : null);
             return;

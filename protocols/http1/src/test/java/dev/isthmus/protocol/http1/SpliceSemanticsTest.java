@@ -2,13 +2,20 @@ package dev.isthmus.protocol.http1;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.AfterEach;
+
+import dev.isthmus.core.upstream.PoolSettings;
+import dev.isthmus.core.upstream.UpstreamGroup;
+import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
+import dev.isthmus.core.upstream.health.PassiveCheck;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -111,6 +118,29 @@ class SpliceSemanticsTest {
                 Thread.sleep(10);
             }
             assertTrue(proxy.metric("isthmus_http_spliced_bytes_total") >= 2 * (3 << 20));
+        }
+    }
+
+    @Test
+    void clientsLeavingInTheMiddleOfLargeBodiesDoNotCountAgainstTheUpstream() throws Exception {
+        UpstreamGroup group = TestProxy.group(BalanceAlgorithm.ROUND_ROBIN, null, null,
+                new PassiveCheck(2, Duration.ofSeconds(60)), 0, PoolSettings.DEFAULT, null, origin.address());
+        try (TestProxy guarded = TestProxy.routing(TestProxy.SHORT, group)) {
+            for (int i = 0; i < 4; i++) {
+                try (RawClient client = guarded.raw()) {
+                    client.send("GET /bytes/30000000 HTTP/1.1\r\nHost: test\r\n\r\n");
+                    // Done sending: the proxy stops reading this client, so only writing to it
+                    // can find out that it went away.
+                    client.shutdownOutput();
+                    client.exactly(100_000);
+                    // Gone with most of the body still to come (a reset: unread bytes are discarded).
+                    client.reset();
+                }
+            }
+            assertFalse(group.peers().get(0).isEjected(System.nanoTime()), "the upstream did nothing wrong");
+            try (RawClient client = guarded.raw()) {
+                assertArrayEquals(TestOrigin.pattern(100_000), client.get("/bytes/100000").body());
+            }
         }
     }
 
