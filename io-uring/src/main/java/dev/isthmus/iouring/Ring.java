@@ -6,7 +6,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -17,9 +20,9 @@ import java.lang.invoke.VarHandle;
  * published with release stores after the entries they cover are written or consumed; the SQ
  * head and CQ tail are the kernel's and are read with acquire loads.
  *
- * <p>Submission entries are written straight into the mapped array with the offsets below
- * (struct io_uring_sqe, 64 bytes); completions are read the same way (struct io_uring_cqe,
- * 16 bytes).
+ * <p>The kernel's structures are {@link MemoryLayout}s (struct io_uring_sqe, io_uring_cqe,
+ * io_uring_params); submission entries are written straight into the mapped array at the
+ * field offsets the layouts give, and completions read the same way.
  */
 final class Ring implements AutoCloseable {
     // Opcodes (enum io_uring_op).
@@ -87,29 +90,73 @@ final class Ring implements AutoCloseable {
     private static final long OFF_CQ_RING = 0x8000000L;
     private static final long OFF_SQES = 0x10000000L;
 
-    static final int SQE_SIZE = 64;
-    static final int CQE_SIZE = 16;
-    // struct io_uring_sqe field offsets.
-    static final long SQE_OPCODE = 0;
-    static final long SQE_FLAGS = 1;
-    static final long SQE_IOPRIO = 2;
-    static final long SQE_FD = 4;
-    static final long SQE_OFF = 8;
-    static final long SQE_ADDR = 16;
-    static final long SQE_LEN = 24;
-    static final long SQE_OP_FLAGS = 28;
-    static final long SQE_USER_DATA = 32;
-    static final long SQE_BUF_GROUP = 40;
-    static final long SQE_SPLICE_FD_IN = 44;
+    /** struct io_uring_sqe (the fields this transport fills; unions named after their use here). */
+    static final StructLayout SQE_LAYOUT = MemoryLayout.structLayout(
+            JAVA_BYTE.withName("opcode"), JAVA_BYTE.withName("flags"), JAVA_SHORT.withName("ioprio"),
+            JAVA_INT.withName("fd"), JAVA_LONG.withName("off"), JAVA_LONG.withName("addr"),
+            JAVA_INT.withName("len"), JAVA_INT.withName("op_flags"), JAVA_LONG.withName("user_data"),
+            JAVA_SHORT.withName("buf_group"), JAVA_SHORT.withName("personality"),
+            JAVA_INT.withName("splice_fd_in"), MemoryLayout.sequenceLayout(2, JAVA_LONG).withName("pad"));
+    /** struct io_uring_cqe. */
+    static final StructLayout CQE_LAYOUT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("user_data"), JAVA_INT.withName("res"), JAVA_INT.withName("flags"));
+    /** struct io_sqring_offsets and struct io_cqring_offsets (which share a shape). */
+    private static final StructLayout RING_OFFSETS = MemoryLayout.structLayout(
+            JAVA_INT.withName("head"), JAVA_INT.withName("tail"), JAVA_INT.withName("ring_mask"),
+            JAVA_INT.withName("ring_entries"), JAVA_INT.withName("flags_or_overflow"),
+            JAVA_INT.withName("dropped_or_cqes"), JAVA_INT.withName("array_or_flags"), JAVA_INT.withName("resv1"),
+            JAVA_LONG.withName("user_addr"));
+    /** struct io_uring_params. */
+    private static final StructLayout PARAMS = MemoryLayout.structLayout(
+            JAVA_INT.withName("sq_entries"), JAVA_INT.withName("cq_entries"), JAVA_INT.withName("flags"),
+            JAVA_INT.withName("sq_thread_cpu"), JAVA_INT.withName("sq_thread_idle"), JAVA_INT.withName("features"),
+            JAVA_INT.withName("wq_fd"), MemoryLayout.sequenceLayout(3, JAVA_INT).withName("resv"),
+            RING_OFFSETS.withName("sq_off"), RING_OFFSETS.withName("cq_off"));
 
-    // struct io_uring_params: 10 u32, then sq_off (40 bytes), then cq_off (40 bytes).
-    private static final long PARAMS_SIZE = 120;
-    private static final long P_SQ_ENTRIES = 0;
-    private static final long P_CQ_ENTRIES = 4;
-    private static final long P_FLAGS = 8;
-    private static final long P_FEATURES = 20;
-    private static final long P_SQ_OFF = 40;
-    private static final long P_CQ_OFF = 80;
+    static final int SQE_SIZE = (int) SQE_LAYOUT.byteSize();
+    static final int CQE_SIZE = (int) CQE_LAYOUT.byteSize();
+    static final long SQE_OPCODE = sqeField("opcode");
+    static final long SQE_FLAGS = sqeField("flags");
+    static final long SQE_IOPRIO = sqeField("ioprio");
+    static final long SQE_FD = sqeField("fd");
+    static final long SQE_OFF = sqeField("off");
+    static final long SQE_ADDR = sqeField("addr");
+    static final long SQE_LEN = sqeField("len");
+    static final long SQE_OP_FLAGS = sqeField("op_flags");
+    static final long SQE_USER_DATA = sqeField("user_data");
+    static final long SQE_BUF_GROUP = sqeField("buf_group");
+    static final long SQE_SPLICE_FD_IN = sqeField("splice_fd_in");
+    private static final long CQE_RES = CQE_LAYOUT.byteOffset(PathElement.groupElement("res"));
+    private static final long CQE_FLAGS = CQE_LAYOUT.byteOffset(PathElement.groupElement("flags"));
+
+    private static final long P_SQ_ENTRIES = paramsField("sq_entries");
+    private static final long P_CQ_ENTRIES = paramsField("cq_entries");
+    private static final long P_FLAGS = paramsField("flags");
+    private static final long P_FEATURES = paramsField("features");
+    private static final long P_SQ_OFF = paramsField("sq_off");
+    private static final long P_CQ_OFF = paramsField("cq_off");
+    private static final long OFF_HEAD = ringField("head");
+    private static final long OFF_TAIL = ringField("tail");
+    private static final long OFF_MASK = ringField("ring_mask");
+    private static final long OFF_ENTRIES = ringField("ring_entries");
+    /** sq_off.flags; cq_off.overflow */
+    private static final long OFF_SQ_FLAGS = ringField("flags_or_overflow");
+    /** sq_off.dropped; cq_off.cqes */
+    private static final long OFF_CQES = ringField("dropped_or_cqes");
+    /** sq_off.array; cq_off.flags */
+    private static final long OFF_SQ_ARRAY = ringField("array_or_flags");
+
+    private static long sqeField(String name) {
+        return SQE_LAYOUT.byteOffset(PathElement.groupElement(name));
+    }
+
+    private static long paramsField(String name) {
+        return PARAMS.byteOffset(PathElement.groupElement(name));
+    }
+
+    private static long ringField(String name) {
+        return RING_OFFSETS.byteOffset(PathElement.groupElement(name));
+    }
 
     private static final VarHandle INT = JAVA_INT.varHandle();
 
@@ -148,8 +195,8 @@ final class Ring implements AutoCloseable {
         int cqEntries = params.get(JAVA_INT, P_CQ_ENTRIES);
         long sqOff = P_SQ_OFF;
         long cqOff = P_CQ_OFF;
-        this.sqRingSize = params.get(JAVA_INT, sqOff + 24) + (long) sqEntries * Integer.BYTES;
-        this.cqRingSize = params.get(JAVA_INT, cqOff + 20) + (long) cqEntries * CQE_SIZE;
+        this.sqRingSize = params.get(JAVA_INT, sqOff + OFF_SQ_ARRAY) + (long) sqEntries * Integer.BYTES;
+        this.cqRingSize = params.get(JAVA_INT, cqOff + OFF_CQES) + (long) cqEntries * CQE_SIZE;
         boolean single = (features & IORING_FEAT_SINGLE_MMAP) != 0;
         long ringSize = single ? Math.max(sqRingSize, cqRingSize) : sqRingSize;
         this.sqRing = map(ringSize, OFF_SQ_RING);
@@ -157,20 +204,20 @@ final class Ring implements AutoCloseable {
         this.sqesSize = (long) sqEntries * SQE_SIZE;
         this.sqes = map(sqesSize, OFF_SQES);
 
-        this.sqHead = params.get(JAVA_INT, sqOff);
-        this.sqTail = params.get(JAVA_INT, sqOff + 4);
-        this.sqMask = sqRing.get(JAVA_INT, params.get(JAVA_INT, sqOff + 8));
-        this.sqCapacity = sqRing.get(JAVA_INT, params.get(JAVA_INT, sqOff + 12));
-        this.sqFlags = params.get(JAVA_INT, sqOff + 16);
-        long sqArray = params.get(JAVA_INT, sqOff + 24);
+        this.sqHead = params.get(JAVA_INT, sqOff + OFF_HEAD);
+        this.sqTail = params.get(JAVA_INT, sqOff + OFF_TAIL);
+        this.sqMask = sqRing.get(JAVA_INT, params.get(JAVA_INT, sqOff + OFF_MASK));
+        this.sqCapacity = sqRing.get(JAVA_INT, params.get(JAVA_INT, sqOff + OFF_ENTRIES));
+        this.sqFlags = params.get(JAVA_INT, sqOff + OFF_SQ_FLAGS);
+        long sqArray = params.get(JAVA_INT, sqOff + OFF_SQ_ARRAY);
         // Entry i of the SQ always names SQE i: the array is an identity map written once.
         for (int i = 0; i < sqCapacity; i++) {
             sqRing.set(JAVA_INT, sqArray + (long) i * Integer.BYTES, i);
         }
-        this.cqHead = params.get(JAVA_INT, cqOff);
-        this.cqTail = params.get(JAVA_INT, cqOff + 4);
-        this.cqMask = cqRing.get(JAVA_INT, params.get(JAVA_INT, cqOff + 8));
-        this.cqes = params.get(JAVA_INT, cqOff + 20);
+        this.cqHead = params.get(JAVA_INT, cqOff + OFF_HEAD);
+        this.cqTail = params.get(JAVA_INT, cqOff + OFF_TAIL);
+        this.cqMask = cqRing.get(JAVA_INT, params.get(JAVA_INT, cqOff + OFF_MASK));
+        this.cqes = params.get(JAVA_INT, cqOff + OFF_CQES);
         this.localSqTail = (int) INT.getAcquire(sqRing, sqTail);
         this.submittedTail = localSqTail;
         this.localCqHead = (int) INT.getAcquire(cqRing, cqHead);
@@ -197,7 +244,7 @@ final class Ring implements AutoCloseable {
      * @param setupFlags IORING_SETUP_* flags beyond CQSIZE
      */
     static Ring create(int entries, int cqEntries, int setupFlags, MemorySegment errno, Arena arena) throws NativeException {
-        MemorySegment params = arena.allocate(PARAMS_SIZE, 8);
+        MemorySegment params = arena.allocate(PARAMS);
         params.set(JAVA_INT, P_CQ_ENTRIES, cqEntries);
         int flags = setupFlags | IORING_SETUP_CQSIZE;
         params.set(JAVA_INT, P_FLAGS, flags);
@@ -323,11 +370,11 @@ final class Ring implements AutoCloseable {
     }
 
     int result(long cqe) {
-        return cqRing.get(JAVA_INT, cqe + 8);
+        return cqRing.get(JAVA_INT, cqe + CQE_RES);
     }
 
     int cqeFlags(long cqe) {
-        return cqRing.get(JAVA_INT, cqe + 12);
+        return cqRing.get(JAVA_INT, cqe + CQE_FLAGS);
     }
 
     /** Hands {@code count} completions back to the kernel. */
