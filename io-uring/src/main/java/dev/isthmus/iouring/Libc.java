@@ -37,6 +37,7 @@ final class Libc {
     static final int SO_REUSEPORT = 15;
     static final int IPPROTO_TCP = 6;
     static final int TCP_NODELAY = 1;
+    static final int SHUT_RD = 0;
     static final int SHUT_WR = 1;
     static final int PROT_READ = 1;
     static final int PROT_WRITE = 2;

@@ -453,7 +453,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             submitSend();
         } else if (shutdownAfterFlush) {
             shutdownAfterFlush = false;
-            submitShutdown();
+            submitShutdown(Libc.SHUT_WR);
         }
         if (awaitingWritable && unsent <= LOW_WATERMARK) {
             awaitingWritable = false;
@@ -513,12 +513,12 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             }
             return;
         }
-        submitShutdown();
+        submitShutdown(Libc.SHUT_WR);
     }
 
-    private void submitShutdown() {
+    private void submitShutdown(int how) {
         long sqe = driver.sqe();
-        ring.prepare(sqe, Ring.OP_SHUTDOWN, fd, 0, Libc.SHUT_WR, 0, userData(UringDriver.T_SHUTDOWN));
+        ring.prepare(sqe, Ring.OP_SHUTDOWN, fd, 0, how, 0, userData(UringDriver.T_SHUTDOWN));
         inFlight++;
     }
 
@@ -550,7 +550,13 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             stashed.release();
         }
         dropUnflushed();
-        cancelReceive();
+        if (receiving) {
+            cancelReceive();
+            // A cancel can miss a receive the kernel is running right then; shutting the read
+            // side ends it either way (it completes with the end of stream), and the peer sees
+            // nothing of it.
+            submitShutdown(Libc.SHUT_RD);
+        }
         if (connecting) {
             driver.cancel(userData(UringDriver.T_CONNECT));
         }
