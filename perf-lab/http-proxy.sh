@@ -11,6 +11,7 @@
 # Results are appended to perf-lab/RESULTS.md together with the exact command line.
 set -euo pipefail
 
+command_line="perf-lab/http-proxy.sh${*:+ $*}"
 rounds=5
 duration=10
 connections=64
@@ -26,8 +27,6 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-command_line="perf-lab/http-proxy.sh $*"
-[ $# -eq 0 ] && command_line="perf-lab/http-proxy.sh --rounds $rounds --duration $duration"
 
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 for tool in wrk nginx haproxy; do
