@@ -229,6 +229,9 @@ final class UringDriver implements IoDriver, ChunkWaiter {
         if (wait || ring.unsubmitted() > 0 || (ring.setupFlags & Ring.IORING_SETUP_DEFER_TASKRUN) != 0
                 || ring.overflowPending() || ring.taskRunPending()) {
             enter(wait, timeoutNanos < 0 ? -1 : timeoutNanos);
+            if (wait) {
+                loop.refreshClock();
+            }
         }
         reap();
         // The kernel runs a bounded batch of completion work per call (20 items with deferred

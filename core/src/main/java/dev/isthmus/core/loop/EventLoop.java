@@ -205,6 +205,15 @@ public final class EventLoop implements Executor {
         return now;
     }
 
+    /**
+     * Reads the clock again. A driver calls it when it wakes from waiting, before it dispatches
+     * what woke it: a timeout those events schedule must count from now, not from before the
+     * wait (after an idle second a 3 s connect timeout would otherwise have 2 s left).
+     */
+    public void refreshClock() {
+        now = System.nanoTime();
+    }
+
     public int index() {
         return index;
     }

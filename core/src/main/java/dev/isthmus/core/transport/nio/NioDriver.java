@@ -40,6 +40,7 @@ final class NioDriver implements IoDriver {
     private NioConnection deferredHead;
     private NioConnection deferredTail;
     private int connections;
+    private boolean waited;
 
     NioDriver(EventLoop loop) throws IOException {
         this.loop = loop;
@@ -49,6 +50,7 @@ final class NioDriver implements IoDriver {
     @Override
     public void poll(long timeoutNanos) throws IOException {
         runDeferred();
+        waited = timeoutNanos != 0 && deferredHead == null;
         if (deferredHead != null || timeoutNanos == 0) {
             selector.selectNow(dispatch);
         } else if (timeoutNanos < 0) {
@@ -60,6 +62,11 @@ final class NioDriver implements IoDriver {
     }
 
     private void dispatch(SelectionKey key) {
+        if (waited) {
+            // The first event after a wait: timeouts it starts count from now.
+            waited = false;
+            loop.refreshClock();
+        }
         if (!key.isValid()) {
             // Closed by a callback for another key of this same select: nothing left to do.
             return;
