@@ -249,6 +249,12 @@ final class ClientConnection extends Timer implements ConnectionHandler {
             closeGracefully();
             return;
         }
+        if (held == null) {
+            // The exchange may have stopped reading to hold back a request body its upstream
+            // did not take (and then got its answer without needing the rest): the next request
+            // must be read all the same.
+            connection.resumeRead();
+        }
         awaitRequest();
         if (input != null) {
             parseRequests();
