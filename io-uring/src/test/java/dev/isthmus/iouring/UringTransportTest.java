@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.loop.LoopSettings;
+import dev.isthmus.core.transport.Acceptor;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
 import dev.isthmus.core.transport.Listener;
@@ -65,8 +66,11 @@ class UringTransportTest {
     }
 
     private Listener listen(Supplier<ConnectionHandler> handlers) throws Exception {
-        return loop.submit(() -> loop.io().listen(new InetSocketAddress(LOOPBACK, 0), false, 1024,
-                c -> handlers.get())).get();
+        return listen(c -> handlers.get());
+    }
+
+    private Listener listen(Acceptor acceptor) throws Exception {
+        return loop.submit(() -> loop.io().listen(new InetSocketAddress(LOOPBACK, 0), false, 1024, acceptor)).get();
     }
 
     private int openConnections() throws Exception {
@@ -196,10 +200,10 @@ class UringTransportTest {
     void closingWithAReceiveArmedAndDataUnsentClosesTheSocket() throws Exception {
         start(LoopSettings.DEFAULT);
         LinkedBlockingQueue<Connection> accepted = new LinkedBlockingQueue<>();
-        Listener listener = loop.submit(() -> loop.io().listen(new InetSocketAddress(LOOPBACK, 0), false, 16, c -> {
+        Listener listener = listen(c -> {
             accepted.add(c);
             return new Echo();
-        })).get();
+        });
         for (int i = 0; i < 20; i++) {
             try (Socket socket = new Socket(LOOPBACK, listener.localAddress().getPort())) {
                 socket.setSoTimeout(5000);
@@ -384,7 +388,7 @@ class UringTransportTest {
         });
         CompletableFuture<Long> spliced = new CompletableFuture<>();
         // The accepted side starts a splice into a fresh connection to the sink as soon as it exists.
-        Listener relay = loop.submit(() -> loop.io().listen(new InetSocketAddress(LOOPBACK, 0), false, 16, source -> {
+        Listener relay = listen(source -> {
             source.suspendRead();
             loop.io().connect(new InetSocketAddress(LOOPBACK, sinkServer.getLocalPort()), new ConnectionHandler() {
                 @Override
@@ -416,7 +420,7 @@ class UringTransportTest {
                 }
             });
             return new Echo();
-        })).get();
+        });
         CRC32 sent = new CRC32();
         try (Socket socket = new Socket(LOOPBACK, relay.localAddress().getPort())) {
             OutputStream out = socket.getOutputStream();
@@ -455,7 +459,7 @@ class UringTransportTest {
             });
             CompletableFuture<String> outcome = new CompletableFuture<>();
             CountDownLatch splicing = new CountDownLatch(1);
-            Listener relay = loop.submit(() -> loop.io().listen(new InetSocketAddress(LOOPBACK, 0), false, 16, source -> {
+            Listener relay = listen(source -> {
                 source.suspendRead();
                 loop.io().connect(new InetSocketAddress(LOOPBACK, sinkServer.getLocalPort()), new ConnectionHandler() {
                     @Override
@@ -482,7 +486,7 @@ class UringTransportTest {
                     }
                 });
                 return new Echo();
-            })).get();
+            });
             Socket client = new Socket(LOOPBACK, relay.localAddress().getPort());
             Socket sink = sinkSide.get(5, TimeUnit.SECONDS);
             assertTrue(splicing.await(5, TimeUnit.SECONDS));
@@ -520,10 +524,10 @@ class UringTransportTest {
     void acceptedSocketsInheritNoDelayFromTheListener() throws Exception {
         start(LoopSettings.DEFAULT);
         CompletableFuture<Connection> accepted = new CompletableFuture<>();
-        Listener listener = loop.submit(() -> loop.io().listen(new InetSocketAddress(LOOPBACK, 0), false, 16, c -> {
+        Listener listener = listen(c -> {
             accepted.complete(c);
             return new Echo();
-        })).get();
+        });
         try (Socket socket = new Socket(LOOPBACK, listener.localAddress().getPort())) {
             UringConnection connection = (UringConnection) accepted.get(5, TimeUnit.SECONDS);
             int noDelay = loop.submit(() -> {
