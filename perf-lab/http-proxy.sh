@@ -43,13 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Ports below the kernel's ephemeral range, so no outgoing connection can hold one we pick.
-next_port=$(shuf -i 10000-29000 -n 1)
-take_port() { # sets variable $1 to a port no socket uses
-  while ss -Htan "( sport = :$next_port )" | grep -q .; do next_port=$((next_port + 1)); done
-  printf -v "$1" '%s' "$next_port"
-  next_port=$((next_port + 1))
-}
+source "$root/perf-lab/common.sh"
 
 wait_port() {
   for _ in $(seq 1 200); do
@@ -165,7 +159,6 @@ measure() { # name pid port conns seconds
     END { gsub(/ /, "_", err); printf "%.0f %.3f %.3f %d %s %d\n", rps, p50, p99, peak, (err==""?"-":err), end_rss }' "$out"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 
 names=(isthmus nginx haproxy)
 declare -A pid_of=([isthmus]=$isthmus_pid [nginx]=$nginx_pid [haproxy]=$haproxy_pid)
@@ -223,7 +216,6 @@ CONF
   done
 fi
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 {
   echo
   echo "## HTTP proxy, one worker each ($(date -u +%Y-%m-%d\ %H:%M) UTC)"

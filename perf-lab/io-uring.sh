@@ -113,13 +113,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Ports below the kernel's ephemeral range, so no outgoing connection can hold one we pick.
-next_port=$(shuf -i 10000-29000 -n 1)
-take_port() { # sets variable $1 to a port no socket uses
-  while ss -Htan "( sport = :$next_port )" | grep -q .; do next_port=$((next_port + 1)); done
-  printf -v "$1" '%s' "$next_port"
-  next_port=$((next_port + 1))
-}
+source "$root/perf-lab/common.sh"
 
 wait_port() { # port pid name
   for _ in $(seq 1 200); do
@@ -325,9 +319,7 @@ measure_large() { # pid port path
     'BEGIN { printf "%.0f %.0f %.3f %s\n", (s > 0 ? m / s : 0), (s > 0 ? 100 * c / s : 0), (m > 0 ? c * 1024 / m : 0), e }'
 }
 
-median() { sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 int() { printf "%.0f" "$1"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 column_median() { # name column: median of that column of the name's samples
   awk -v n="$1" -v c="$2" '$1==n {print $c}' "$work/samples" | median
 }

@@ -157,7 +157,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
 
     /** Arms the receive of an established connection unless the handler suspended reading. */
     void startReading() {
-        if (!closed && !readSuspended && !receiving && !endOfStream && !starved && (splice == null || !splice.readsSource())) {
+        if (!closed && !readSuspended && !receiving && !endOfStream && !starved && !spliceReading()) {
             armReceive();
         }
     }
@@ -215,7 +215,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             Chunk chunk = driver.buffers.take(flags >>> Ring.IORING_CQE_BUFFER_SHIFT, result);
             if (closed) {
                 chunk.release();
-            } else if (readSuspended || !stash.isEmpty() || (splice != null && splice.readsSource())) {
+            } else if (keepsAside()) {
                 stash.add(chunk);
                 if (more) {
                     cancelReceive();
@@ -226,7 +226,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         } else if (result == 0) {
             if (!closed) {
                 endOfStream = true;
-                if (readSuspended || !stash.isEmpty() || (splice != null && splice.readsSource())) {
+                if (keepsAside()) {
                     stashedEnd = true;
                 } else {
                     handler.onReadEnd(this);
@@ -248,6 +248,15 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         if (splice != null && !receiving && !closed) {
             splice.sourceQuiet();
         }
+    }
+
+    private boolean spliceReading() {
+        return splice != null && splice.readsSource();
+    }
+
+    /** Whether what arrives now must wait in the stash: the handler paused, or earlier bytes (or a splice) come first. */
+    private boolean keepsAside() {
+        return readSuspended || !stash.isEmpty() || spliceReading();
     }
 
     /** The driver has provided buffers again after this connection's receive ran dry. */

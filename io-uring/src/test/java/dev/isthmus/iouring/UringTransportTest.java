@@ -73,6 +73,44 @@ class UringTransportTest {
         return loop.submit(() -> loop.io().listen(new InetSocketAddress(LOOPBACK, 0), false, 1024, acceptor)).get();
     }
 
+    /** What a splice relay does when a splice ends. */
+    private interface SpliceEnd {
+        void ended(Connection source, Connection target, long bytes, Exception error);
+    }
+
+    /**
+     * A listener whose accepted connections are each spliced, until their end of stream, into
+     * a new connection to {@code sinkPort}; {@code started} runs once a splice is under way.
+     */
+    private Listener spliceRelay(int sinkPort, Runnable started, SpliceEnd end) throws Exception {
+        return listen(source -> {
+            source.suspendRead();
+            loop.io().connect(new InetSocketAddress(LOOPBACK, sinkPort), new ConnectionHandler() {
+                @Override
+                public void onConnected(Connection target) {
+                    source.splice().spliceTo(target, -1, (bytes, error) -> end.ended(source, target, bytes, error));
+                    started.run();
+                }
+
+                @Override
+                public void onRead(Connection c, Chunk data) {
+                    data.release();
+                }
+
+                @Override
+                public void onReadEnd(Connection c) {
+                    c.close();
+                }
+
+                @Override
+                public void onError(Connection c, IOException cause) {
+                    // A failing target ends the splice, whose completion reports it.
+                }
+            });
+            return new Echo();
+        });
+    }
+
     private int openConnections() throws Exception {
         return loop.submit(() -> loop.io().connectionCount()).get();
     }
@@ -387,39 +425,14 @@ class UringTransportTest {
             }
         });
         CompletableFuture<Long> spliced = new CompletableFuture<>();
-        // The accepted side starts a splice into a fresh connection to the sink as soon as it exists.
-        Listener relay = listen(source -> {
-            source.suspendRead();
-            loop.io().connect(new InetSocketAddress(LOOPBACK, sinkServer.getLocalPort()), new ConnectionHandler() {
-                @Override
-                public void onConnected(Connection target) {
-                    source.splice().spliceTo(target, -1, (bytes, error) -> {
-                        if (error != null) {
-                            spliced.completeExceptionally(error);
-                        } else {
-                            spliced.complete(bytes);
-                        }
-                        target.shutdownOutput();
-                        source.close();
-                    });
-                }
-
-                @Override
-                public void onRead(Connection c, Chunk data) {
-                    data.release();
-                }
-
-                @Override
-                public void onReadEnd(Connection c) {
-                    c.close();
-                }
-
-                @Override
-                public void onError(Connection c, IOException cause) {
-                    spliced.completeExceptionally(cause);
-                }
-            });
-            return new Echo();
+        Listener relay = spliceRelay(sinkServer.getLocalPort(), () -> { }, (source, target, bytes, error) -> {
+            if (error != null) {
+                spliced.completeExceptionally(error);
+            } else {
+                spliced.complete(bytes);
+            }
+            target.shutdownOutput();
+            source.close();
         });
         CRC32 sent = new CRC32();
         try (Socket socket = new Socket(LOOPBACK, relay.localAddress().getPort())) {
@@ -459,33 +472,10 @@ class UringTransportTest {
             });
             CompletableFuture<String> outcome = new CompletableFuture<>();
             CountDownLatch splicing = new CountDownLatch(1);
-            Listener relay = listen(source -> {
-                source.suspendRead();
-                loop.io().connect(new InetSocketAddress(LOOPBACK, sinkServer.getLocalPort()), new ConnectionHandler() {
-                    @Override
-                    public void onConnected(Connection target) {
-                        source.splice().spliceTo(target, -1, (bytes, error) -> {
-                            outcome.complete(error == null ? "ended after " + bytes : "failed: " + error.getMessage());
-                            source.close();
-                            target.close();
-                        });
-                        splicing.countDown();
-                    }
-
-                    @Override
-                    public void onRead(Connection c, Chunk data) {
-                        data.release();
-                    }
-
-                    @Override
-                    public void onReadEnd(Connection c) {
-                    }
-
-                    @Override
-                    public void onError(Connection c, IOException cause) {
-                    }
-                });
-                return new Echo();
+            Listener relay = spliceRelay(sinkServer.getLocalPort(), splicing::countDown, (source, target, bytes, error) -> {
+                outcome.complete(error == null ? "ended after " + bytes : "failed: " + error.getMessage());
+                source.close();
+                target.close();
             });
             Socket client = new Socket(LOOPBACK, relay.localAddress().getPort());
             Socket sink = sinkSide.get(5, TimeUnit.SECONDS);
