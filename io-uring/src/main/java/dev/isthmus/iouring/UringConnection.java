@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.EventLoop;
@@ -15,6 +14,7 @@ import dev.isthmus.core.timer.Timer;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
 import dev.isthmus.core.transport.SpliceCapability;
+import dev.isthmus.core.transport.WriteQueue;
 
 /**
  * A TCP connection of the io_uring transport.
@@ -43,7 +43,6 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     static final int HIGH_WATERMARK = 256 * 1024;
     static final int LOW_WATERMARK = 64 * 1024;
     private static final long CLOSE_LINGER_MILLIS = 2000;
-    private static final int INITIAL_QUEUE = 4;
     private static final int EVENT_CONNECT_FAILED = 1;
     private static final int EVENT_STASHED = 2;
 
@@ -68,10 +67,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     private final ArrayDeque<Chunk> stash = new ArrayDeque<>(2);
     private boolean stashedEnd;
 
-    private Chunk[] queue = new Chunk[INITIAL_QUEUE];
-    private int[] queueStart = new int[INITIAL_QUEUE];
-    private int[] queueEnd = new int[INITIAL_QUEUE];
-    private int queued;
+    private final WriteQueue queue = new WriteQueue();
     /** Leading queue slots handed over by flush(); close sends these and drops the rest. */
     private int flushed;
     /** Leading queue slots covered by the send in flight; 0 when none is. */
@@ -361,23 +357,11 @@ final class UringConnection extends UringDriver.Completer implements Connection 
 
     @Override
     public void write(Chunk chunk) {
-        int start = chunk.start();
-        int end = chunk.end();
-        if (closed || start == end) {
+        if (closed) {
             chunk.release();
             return;
         }
-        if (queued == queue.length) {
-            int size = queue.length * 2;
-            queue = Arrays.copyOf(queue, size);
-            queueStart = Arrays.copyOf(queueStart, size);
-            queueEnd = Arrays.copyOf(queueEnd, size);
-        }
-        queue[queued] = chunk;
-        queueStart[queued] = start;
-        queueEnd[queued] = end;
-        queued++;
-        unsent += end - start;
+        unsent += queue.add(chunk);
     }
 
     @Override
@@ -385,8 +369,8 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         if (closed) {
             return false;
         }
-        flushed = queued;
-        if (sending == 0 && queued > 0) {
+        flushed = queue.size();
+        if (sending == 0 && queue.size() > 0) {
             submitSend();
         }
         if (awaitingWritable) {
@@ -400,15 +384,15 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     }
 
     private void submitSend() {
-        int count = Math.min(queued, UringDriver.NativeScratch.MAX_IOVECS);
+        int count = Math.min(queue.size(), UringDriver.NativeScratch.MAX_IOVECS);
         long sqe = driver.sqe();
         long userData = userData(UringDriver.T_SEND);
         if (count == 1) {
-            ring.prepare(sqe, Ring.OP_SEND, fd, address(0), queueEnd[0] - queueStart[0], 0, userData);
+            ring.prepare(sqe, Ring.OP_SEND, fd, address(0), queue.remaining(0), 0, userData);
         } else {
             sendScratch = driver.scratch();
             for (int i = 0; i < count; i++) {
-                sendScratch.iovec(i, address(i), queueEnd[i] - queueStart[i]);
+                sendScratch.iovec(i, address(i), queue.remaining(i));
             }
             ring.prepare(sqe, Ring.OP_SENDMSG, fd, sendScratch.msghdr(count), 1, 0, userData);
         }
@@ -418,7 +402,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     }
 
     private long address(int slot) {
-        return queue[slot].view().addressOffset() + queueStart[slot];
+        return queue.chunk(slot).view().addressOffset() + queue.start(slot);
     }
 
     private void sent(int result) {
@@ -431,7 +415,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         sending = 0;
         if (result < 0) {
             if (closed) {
-                releaseLeading(queued);
+                releaseLeading(queue.size());
                 finishCloseIfIdle();
             } else {
                 fail(NativeException.of("send", -result));
@@ -441,24 +425,24 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         unsent -= result;
         int done = 0;
         long left = result;
-        while (done < covered && left >= queueEnd[done] - queueStart[done]) {
-            left -= queueEnd[done] - queueStart[done];
+        while (done < covered && left >= queue.remaining(done)) {
+            left -= queue.remaining(done);
             done++;
         }
         if (done < covered) {
-            queueStart[done] += (int) left;
+            queue.start(done, queue.start(done) + (int) left);
         }
         releaseLeading(done);
         if (closed) {
             // Closed while sending: what was flushed before still goes out (within the linger time).
-            if (queued > 0) {
+            if (queue.size() > 0) {
                 submitSend();
             } else {
                 finishCloseIfIdle();
             }
             return;
         }
-        if (queued > 0) {
+        if (queue.size() > 0) {
             submitSend();
         } else if (shutdownAfterFlush) {
             shutdownAfterFlush = false;
@@ -468,35 +452,14 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             awaitingWritable = false;
             handler.onWritable(this);
         }
-        if (spliceInto != null && !closed && queued == 0) {
+        if (spliceInto != null && !closed && queue.size() == 0) {
             spliceInto.targetDrained(this);
         }
     }
 
     private void releaseLeading(int count) {
-        for (int i = 0; i < count; i++) {
-            queue[i].release();
-        }
+        queue.releaseFirst(count);
         flushed = Math.max(0, flushed - count);
-        int remaining = queued - count;
-        if (remaining > 0 && count > 0) {
-            System.arraycopy(queue, count, queue, 0, remaining);
-            System.arraycopy(queueStart, count, queueStart, 0, remaining);
-            System.arraycopy(queueEnd, count, queueEnd, 0, remaining);
-        }
-        for (int i = remaining; i < queued; i++) {
-            queue[i] = null;
-        }
-        queued = remaining;
-    }
-
-    /** Releases queued chunks that were never flushed: close keeps only what the caller flushed. */
-    private void dropUnflushed() {
-        for (int i = flushed; i < queued; i++) {
-            queue[i].release();
-            queue[i] = null;
-        }
-        queued = flushed;
     }
 
     @Override
@@ -506,7 +469,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
 
     /** Nothing queued and no send in flight. */
     boolean writesIdle() {
-        return queued == 0;
+        return queue.size() == 0;
     }
 
     @Override
@@ -514,9 +477,9 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         if (closed) {
             return;
         }
-        if (queued > 0) {
+        if (queue.size() > 0) {
             shutdownAfterFlush = true;
-            flushed = queued;
+            flushed = queue.size();
             if (sending == 0) {
                 submitSend();
             }
@@ -558,7 +521,8 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         while ((stashed = stash.poll()) != null) {
             stashed.release();
         }
-        dropUnflushed();
+        // Writes never flushed are dropped: close keeps only what the caller flushed.
+        queue.releaseFrom(flushed);
         if (receiving) {
             cancelReceive();
             // A cancel can miss a receive the kernel is running right then; shutting the read
@@ -575,7 +539,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         if (spliceInto != null) {
             spliceInto.closed(this);
         }
-        if (queued > 0) {
+        if (queue.size() > 0) {
             if (sending == 0) {
                 submitSend();
             }
@@ -618,12 +582,8 @@ final class UringConnection extends UringDriver.Completer implements Connection 
 
     /** Drops what is not in flight and cancels the send that is. */
     private void stopSending() {
-        for (int i = sending; i < queued; i++) {
-            queue[i].release();
-            queue[i] = null;
-        }
-        queued = sending;
-        flushed = Math.min(flushed, queued);
+        queue.releaseFrom(sending);
+        flushed = Math.min(flushed, queue.size());
         if (sending > 0) {
             driver.cancel(userData(UringDriver.T_SEND));
         }
@@ -636,7 +596,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             if (fd >= 0) {
                 Libc.close(driver.errno, fd);
             }
-            releaseLeading(queued);
+            releaseLeading(queue.size());
             if (splice != null) {
                 splice.release();
             }

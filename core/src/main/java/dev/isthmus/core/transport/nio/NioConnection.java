@@ -14,6 +14,7 @@ import dev.isthmus.core.buffer.ChunkWaiter;
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.transport.WriteQueue;
 
 /**
  * A TCP connection of the NIO transport.
@@ -50,14 +51,11 @@ final class NioConnection implements Connection, ChunkWaiter {
     private boolean shutdownAfterFlush;
     private boolean largeReads;
 
-    private Chunk[] queue = new Chunk[INITIAL_QUEUE];
-    private int[] queueStart = new int[INITIAL_QUEUE];
-    private int[] queueEnd = new int[INITIAL_QUEUE];
+    private final WriteQueue queue = new WriteQueue();
     private ByteBuffer[] gather = new ByteBuffer[INITIAL_QUEUE];
     /** The window each gathered chunk had before the write, put back afterwards. */
     private int[] gatherStart = new int[INITIAL_QUEUE];
     private int[] gatherEnd = new int[INITIAL_QUEUE];
-    private int queued;
 
     int deferredEvents;
     NioConnection nextDeferred;
@@ -185,7 +183,7 @@ final class NioConnection implements Connection, ChunkWaiter {
             handler.onError(this, e);
             return;
         }
-        if (queued == 0) {
+        if (queue.size() == 0) {
             awaitingWritable = false;
             updateInterest();
             drained();
@@ -197,29 +195,17 @@ final class NioConnection implements Connection, ChunkWaiter {
 
     @Override
     public void write(Chunk chunk) {
-        int start = chunk.start();
-        int end = chunk.end();
-        if (closed || start == end) {
+        if (closed) {
             chunk.release();
             return;
         }
-        if (queued == queue.length) {
-            growQueue();
+        queue.add(chunk);
+        if (gather.length < queue.capacity()) {
+            int size = queue.capacity();
+            gather = Arrays.copyOf(gather, size);
+            gatherStart = Arrays.copyOf(gatherStart, size);
+            gatherEnd = Arrays.copyOf(gatherEnd, size);
         }
-        queue[queued] = chunk;
-        queueStart[queued] = start;
-        queueEnd[queued] = end;
-        queued++;
-    }
-
-    private void growQueue() {
-        int size = queue.length * 2;
-        queue = Arrays.copyOf(queue, size);
-        queueStart = Arrays.copyOf(queueStart, size);
-        queueEnd = Arrays.copyOf(queueEnd, size);
-        gather = Arrays.copyOf(gather, size);
-        gatherStart = Arrays.copyOf(gatherStart, size);
-        gatherEnd = Arrays.copyOf(gatherEnd, size);
     }
 
     @Override
@@ -230,7 +216,7 @@ final class NioConnection implements Connection, ChunkWaiter {
         if (awaitingWritable) {
             return false;
         }
-        if (queued > 0) {
+        if (queue.size() > 0) {
             try {
                 writeQueued();
             } catch (IOException e) {
@@ -239,7 +225,7 @@ final class NioConnection implements Connection, ChunkWaiter {
                 driver.defer(this, EVENT_ERROR);
                 return false;
             }
-            if (queued > 0) {
+            if (queue.size() > 0) {
                 awaitingWritable = true;
                 updateInterest();
                 return false;
@@ -261,37 +247,37 @@ final class NioConnection implements Connection, ChunkWaiter {
     }
 
     private void writeQueued() throws IOException {
-        while (queued > 0) {
+        while (queue.size() > 0) {
             int slots = gatherSlots();
             long expected = 0;
             for (int i = 0; i < slots; i++) {
-                ByteBuffer view = queue[i].nio();
+                ByteBuffer view = queue.chunk(i).nio();
                 // A queued chunk may still be in use elsewhere (a client's input holding the
                 // next pipelined request behind a forwarded body slice): its window is borrowed
                 // for the write and put back, never left moved.
                 gatherStart[i] = view.position();
                 gatherEnd[i] = view.limit();
-                view.limit(queueEnd[i]).position(queueStart[i]);
+                view.limit(queue.end(i)).position(queue.start(i));
                 gather[i] = view;
-                expected += queueEnd[i] - queueStart[i];
+                expected += queue.remaining(i);
             }
             long written;
             try {
                 written = slots == 1 ? channel.write(gather[0]) : channel.write(gather, 0, slots);
             } finally {
                 for (int i = 0; i < slots; i++) {
-                    queueStart[i] = gather[i].position();
+                    queue.start(i, gather[i].position());
                     gather[i].limit(gatherEnd[i]).position(gatherStart[i]);
                 }
             }
             int done = 0;
             for (int i = 0; i < slots; i++) {
                 gather[i] = null;
-                if (queueStart[i] == queueEnd[i]) {
+                if (queue.remaining(i) == 0) {
                     done++;
                 }
             }
-            removeWritten(done);
+            queue.releaseFirst(done);
             if (written < expected) {
                 return;
             }
@@ -300,31 +286,15 @@ final class NioConnection implements Connection, ChunkWaiter {
 
     /** How many leading slots can go in one gathering write: a chunk may appear only once per write. */
     private int gatherSlots() {
-        int limit = Math.min(queued, MAX_GATHER);
+        int limit = Math.min(queue.size(), MAX_GATHER);
         for (int i = 1; i < limit; i++) {
             for (int j = 0; j < i; j++) {
-                if (queue[j] == queue[i]) {
+                if (queue.chunk(j) == queue.chunk(i)) {
                     return i;
                 }
             }
         }
         return limit;
-    }
-
-    private void removeWritten(int count) {
-        for (int i = 0; i < count; i++) {
-            queue[i].release();
-        }
-        int remaining = queued - count;
-        if (remaining > 0 && count > 0) {
-            System.arraycopy(queue, count, queue, 0, remaining);
-            System.arraycopy(queueStart, count, queueStart, 0, remaining);
-            System.arraycopy(queueEnd, count, queueEnd, 0, remaining);
-        }
-        for (int i = remaining; i < queued; i++) {
-            queue[i] = null;
-        }
-        queued = remaining;
     }
 
     @Override
@@ -377,7 +347,7 @@ final class NioConnection implements Connection, ChunkWaiter {
         if (closed) {
             return;
         }
-        if (queued > 0) {
+        if (queue.size() > 0) {
             shutdownAfterFlush = true;
             return;
         }
@@ -408,7 +378,7 @@ final class NioConnection implements Connection, ChunkWaiter {
         } catch (IOException ignored) {
             // closing is best effort; the descriptor is released either way
         }
-        removeWritten(queued);
+        queue.releaseFirst(queue.size());
     }
 
     void deliverDeferred(int events) {
