@@ -47,9 +47,14 @@ final class Libc {
     static final int MAP_POPULATE = 0x8000;
     static final int EFD_CLOEXEC = 0x80000;
     static final int O_CLOEXEC = 0x80000;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 0x800;
     static final int F_SETPIPE_SZ = 1031;
     static final int F_GETPIPE_SZ = 1032;
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int SPLICE_F_MOVE = 1;
+    static final int SPLICE_F_NONBLOCK = 2;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
@@ -80,6 +85,8 @@ final class Libc {
     private static final MethodHandle EVENTFD = function("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITE = function("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle PIPE2 = function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SPLICE = function("splice",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle FCNTL_INT = variadic("fcntl", 2,
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
 
@@ -237,6 +244,15 @@ final class Libc {
     static int fcntl(MemorySegment state, int fd, int command, int argument) {
         try {
             return (int) FCNTL_INT.invokeExact(state, fd, command, argument);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** splice(2) between a socket and a pipe: no offsets. */
+    static long splice(MemorySegment state, int from, int to, long length, int flags) {
+        try {
+            return (long) SPLICE.invokeExact(state, from, MemorySegment.NULL, to, MemorySegment.NULL, length, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -27,6 +27,7 @@ import java.lang.invoke.VarHandle;
 final class Ring implements AutoCloseable {
     // Opcodes (enum io_uring_op).
     static final byte OP_NOP = 0;
+    static final byte OP_POLL_ADD = 6;
     static final byte OP_SENDMSG = 9;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
@@ -35,7 +36,6 @@ final class Ring implements AutoCloseable {
     static final byte OP_READ = 22;
     static final byte OP_SEND = 26;
     static final byte OP_RECV = 27;
-    static final byte OP_SPLICE = 30;
     static final byte OP_SHUTDOWN = 34;
 
     // SQE flags.
@@ -51,8 +51,10 @@ final class Ring implements AutoCloseable {
     static final int IORING_ASYNC_CANCEL_FD = 2;
     static final int IORING_ASYNC_CANCEL_ANY = 4;
 
-    // splice(2) flags.
-    static final int SPLICE_F_MOVE = 1;
+    // poll(2) events, for POLL_ADD.
+    static final int POLLIN = 0x1;
+    static final int POLLOUT = 0x4;
+    static final int POLLRDHUP = 0x2000;
 
     // CQE flags.
     static final int IORING_CQE_F_BUFFER = 1;
@@ -125,7 +127,6 @@ final class Ring implements AutoCloseable {
     static final long SQE_OP_FLAGS = sqeField("op_flags");
     static final long SQE_USER_DATA = sqeField("user_data");
     static final long SQE_BUF_GROUP = sqeField("buf_group");
-    static final long SQE_SPLICE_FD_IN = sqeField("splice_fd_in");
     private static final long CQE_RES = CQE_LAYOUT.byteOffset(PathElement.groupElement("res"));
     private static final long CQE_FLAGS = CQE_LAYOUT.byteOffset(PathElement.groupElement("flags"));
 
@@ -304,10 +305,6 @@ final class Ring implements AutoCloseable {
 
     void setBufferGroup(long sqe, short group) {
         sqes.set(JAVA_SHORT, sqe + SQE_BUF_GROUP, group);
-    }
-
-    void setSpliceFdIn(long sqe, int fdIn) {
-        sqes.set(JAVA_INT, sqe + SQE_SPLICE_FD_IN, fdIn);
     }
 
     /** Entries prepared since the last submit. */

@@ -86,6 +86,8 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     UringSplice splice;
     /** The splice writing into this connection, while one runs. */
     UringSplice spliceInto;
+    /** Set once a splice has switched the socket to O_NONBLOCK. */
+    private boolean nonBlocking;
 
     private InetSocketAddress remoteAddress;
     private InetSocketAddress localAddress;
@@ -336,6 +338,17 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             }
         } else {
             startReading();
+        }
+    }
+
+    /** Switches the socket to O_NONBLOCK, once: inline splice(2) calls must not wait. */
+    void makeNonBlocking() throws NativeException {
+        if (!nonBlocking) {
+            int flags = Libc.fcntl(driver.errno, fd, Libc.F_GETFL, 0);
+            if (flags < 0 || Libc.fcntl(driver.errno, fd, Libc.F_SETFL, flags | Libc.O_NONBLOCK) < 0) {
+                throw new NativeException("fcntl O_NONBLOCK", Libc.errno(driver.errno));
+            }
+            nonBlocking = true;
         }
     }
 

@@ -12,36 +12,35 @@ import dev.isthmus.core.transport.SpliceCapability.TargetFailedException;
 
 /**
  * Zero-copy forwarding from one connection (the source) to another of the same loop, through
- * two pipes the source keeps for its lifetime: splice(2) moves socket pages into the pipe
- * and from the pipe into the other socket, both as ring operations, so the bytes never enter
- * user space.
+ * a pipe the source keeps for its lifetime: splice(2) moves socket pages into the pipe and
+ * from the pipe into the other socket, so the bytes never enter user space.
+ *
+ * <p>The splices are nonblocking system calls made on the loop itself, and io_uring only
+ * waits: when the source has nothing or the target takes nothing, a one-shot POLL_ADD says
+ * when to try again. (A SPLICE operation would do the same work on an io-wq worker thread,
+ * with a hand-off to it and back for every step, which costs more than the call.) Both
+ * sockets are switched to O_NONBLOCK the first time they splice, since splice(2) waits on a
+ * blocking socket whatever its flags say; io_uring's own operations do not mind the flag.
  *
  * <p>A splice starts with what the source's multishot receive already brought into user
  * space (it is written to the target first, counted against the limit), then stops the
- * receive and waits until the target's write queue is empty, so bytes leave in order. From
- * then two pipes take turns: while one is filled from the socket (whatever the socket has, up
- * to the pipe's size), the other is drained into the target; a pipe is never filled and
- * drained at once, because a splice into a pipe that waits for the socket holds the pipe's
- * lock. The pipes drain in the order they were filled. The end of stream or the limit ends
- * it, the source then receives
- * normally again (after an end of stream it stays ended: the completion says so instead of
- * {@code onReadEnd}).
+ * receive and waits until the target's write queue is empty, so bytes leave in order. The end
+ * of stream or the limit ends it; the source then receives normally again (after an end of
+ * stream it stays ended: the completion says so instead of {@code onReadEnd}).
  */
 final class UringSplice implements SpliceCapability {
     /** Asked for with F_SETPIPE_SZ; the kernel may give less (fs.pipe-max-size). */
     private static final int PIPE_BYTES = 1 << 20;
+    private static final int FLAGS = Libc.SPLICE_F_MOVE | Libc.SPLICE_F_NONBLOCK;
+    /** Fill-and-drain rounds per turn before other connections of the loop get theirs. */
+    private static final int ROUNDS_PER_TURN = 4;
 
     private final UringConnection source;
     private final UringDriver driver;
-    /** Two pipes, so one can fill while the other drains; index 0 and 1. */
-    private final int[] pipeRead = {-1, -1};
-    private final int[] pipeWrite = {-1, -1};
-    private final long[] inPipe = new long[2];
+    private int pipeRead = -1;
+    private int pipeWrite = -1;
+    private long inPipe;
     private int pipeCapacity;
-    /** The pipe to drain next (bytes leave in the order they came: the pipes take turns). */
-    private int drainNext;
-    private int filling;
-    private int draining;
 
     private boolean active;
     private UringConnection target;
@@ -50,8 +49,11 @@ final class UringSplice implements SpliceCapability {
     private SpliceCompletion onDone;
     private boolean waitingForQuiet;
     private boolean waitingForDrain;
-    private boolean splicingIn;
-    private boolean splicingOut;
+    /** A POLL_ADD waits for the source to become readable. */
+    private boolean pollingIn;
+    /** A POLL_ADD waits for the target to become writable. */
+    private boolean pollingOut;
+    private boolean turnScheduled;
     private boolean ended;
     private IOException failure;
 
@@ -90,17 +92,19 @@ final class UringSplice implements SpliceCapability {
         other.spliceInto = this;
         remaining = maxBytes;
         moved = 0;
-        inPipe[0] = 0;
-        inPipe[1] = 0;
-        drainNext = 0;
+        inPipe = 0;
         onDone = done;
         ended = false;
         failure = null;
         if (!source.isOpen() || !other.isOpen()) {
             failure = new IOException("splice between closed connections");
-        } else if (pipeRead[0] < 0) {
+        } else {
             try {
-                openPipe();
+                if (pipeRead < 0) {
+                    openPipe();
+                }
+                source.makeNonBlocking();
+                other.makeNonBlocking();
             } catch (NativeException e) {
                 failure = e;
             }
@@ -117,22 +121,17 @@ final class UringSplice implements SpliceCapability {
         UringDriver.NativeScratch scratch = driver.scratch();
         try {
             MemorySegment fds = scratch.sockaddr();
-            for (int i = 0; i < 2; i++) {
-                if (Libc.pipe2(driver.errno, fds, Libc.O_CLOEXEC) < 0) {
-                    NativeException failure = new NativeException("pipe2", Libc.errno(driver.errno));
-                    closePipe();
-                    throw failure;
-                }
-                pipeRead[i] = fds.get(JAVA_INT, 0);
-                pipeWrite[i] = fds.get(JAVA_INT, 4);
-                int size = Libc.fcntl(driver.errno, pipeWrite[i], Libc.F_SETPIPE_SZ, PIPE_BYTES);
-                // Without a bigger pipe the default one (64 KiB) still works, only in smaller steps.
-                int capacity = size > 0 ? size : Libc.fcntl(driver.errno, pipeWrite[i], Libc.F_GETPIPE_SZ, 0);
-                pipeCapacity = i == 0 ? capacity : Math.min(pipeCapacity, capacity);
+            if (Libc.pipe2(driver.errno, fds, Libc.O_CLOEXEC | Libc.O_NONBLOCK) < 0) {
+                throw new NativeException("pipe2", Libc.errno(driver.errno));
             }
+            pipeRead = fds.get(JAVA_INT, 0);
+            pipeWrite = fds.get(JAVA_INT, 4);
         } finally {
             driver.recycle(scratch);
         }
+        int size = Libc.fcntl(driver.errno, pipeWrite, Libc.F_SETPIPE_SZ, PIPE_BYTES);
+        // Without a bigger pipe the default one (64 KiB) still works, only in smaller steps.
+        pipeCapacity = size > 0 ? size : Libc.fcntl(driver.errno, pipeWrite, Libc.F_GETPIPE_SZ, 0);
         if (pipeCapacity <= 0) {
             pipeCapacity = 64 * 1024;
         }
@@ -158,7 +157,11 @@ final class UringSplice implements SpliceCapability {
                 target.flush();
                 return;
             }
-            pump();
+            if (insideCaller) {
+                scheduleTurn();
+            } else {
+                pump();
+            }
         }
     }
 
@@ -216,74 +219,126 @@ final class UringSplice implements SpliceCapability {
         }
     }
 
+    private void scheduleTurn() {
+        if (!turnScheduled) {
+            turnScheduled = true;
+            driver.loop.execute(this::turn);
+        }
+    }
+
+    private void turn() {
+        turnScheduled = false;
+        if (active && !waitingForQuiet && !waitingForDrain) {
+            pump();
+        }
+    }
+
+    /**
+     * Fills the pipe from the source and drains it into the target until one of them would
+     * wait (then a POLL_ADD waits for it), the transfer is done, or this turn's rounds are used
+     * up (then the loop's other work comes first and the next turn follows).
+     */
     private void pump() {
-        // A splice into a pipe that waits for the socket holds that pipe's lock, so a pipe is
-        // never filled and drained at once: one fills while the other drains, then they swap.
-        int fill = 1 - drainNext;
-        if (inPipe[drainNext] == 0 && !(splicingOut && draining == drainNext)) {
-            fill = drainNext;
-        }
-        if (!splicingIn && !ended && remaining != 0 && inPipe[fill] == 0 && !(splicingOut && draining == fill)) {
-            long length = pipeCapacity;
-            if (remaining > 0) {
-                length = Math.min(length, remaining);
+        for (int round = 0; failure == null; round++) {
+            if (round == ROUNDS_PER_TURN) {
+                scheduleTurn();
+                return;
             }
-            filling = fill;
-            submit(UringDriver.T_SPLICE_IN, source.fd, pipeWrite[fill], (int) length);
-            splicingIn = true;
+            boolean progress = false;
+            if (!pollingIn && !ended && remaining != 0 && inPipe < pipeCapacity) {
+                long length = pipeCapacity - inPipe;
+                if (remaining > 0) {
+                    length = Math.min(length, remaining);
+                }
+                long result = Libc.splice(driver.errno, source.fd, pipeWrite, length, FLAGS);
+                if (result > 0) {
+                    inPipe += result;
+                    if (remaining > 0) {
+                        remaining -= result;
+                    }
+                    progress = true;
+                } else if (result == 0) {
+                    ended = true;
+                } else {
+                    int errno = Libc.errno(driver.errno);
+                    if (errno == Errno.EINTR) {
+                        progress = true;
+                    } else if (errno != Errno.EAGAIN) {
+                        failure = new NativeException("splice from socket", errno);
+                    } else if (inPipe == 0) {
+                        pollingIn = true;
+                        poll(source, Ring.POLLIN | Ring.POLLRDHUP, UringDriver.T_SPLICE_IN);
+                    }
+                    // EAGAIN with bytes in the pipe may mean the pipe has no free slot (socket
+                    // fragments can fill its slots before its bytes): polling the source would
+                    // spin. Draining below either makes room (another round) or waits for the
+                    // target, whose readiness brings the next attempt.
+                }
+            }
+            if (!pollingOut && inPipe > 0 && failure == null) {
+                long result = Libc.splice(driver.errno, pipeRead, target.fd, inPipe, FLAGS);
+                if (result > 0) {
+                    inPipe -= result;
+                    moved += result;
+                    progress = true;
+                } else {
+                    int errno = result == 0 ? 0 : Libc.errno(driver.errno);
+                    if (errno == Errno.EAGAIN) {
+                        pollingOut = true;
+                        poll(target, Ring.POLLOUT, UringDriver.T_SPLICE_OUT);
+                    } else if (errno == Errno.EINTR) {
+                        progress = true;
+                    } else {
+                        String message = errno == 0 ? "splice to socket moved nothing"
+                                : new NativeException("splice to socket", errno).getMessage();
+                        failure = new TargetFailedException(message, null);
+                    }
+                }
+            }
+            if (!progress) {
+                break;
+            }
         }
-        if (!splicingOut && inPipe[drainNext] > 0 && !(splicingIn && filling == drainNext)) {
-            draining = drainNext;
-            submit(UringDriver.T_SPLICE_OUT, pipeRead[drainNext], target.fd, (int) inPipe[drainNext]);
-            splicingOut = true;
-        }
-        if (!splicingIn && !splicingOut && inPipe[0] == 0 && inPipe[1] == 0 && (ended || remaining == 0)) {
+        if (failure != null) {
+            cancelPolls();
+            if (!pollingIn && !pollingOut) {
+                finish(failure);
+            }
+        } else if (!pollingIn && !pollingOut && inPipe == 0 && (ended || remaining == 0)) {
             finish(null);
         }
     }
 
-    private void submit(int type, int from, int to, int length) {
+    /** One-shot readiness wait on {@code connection}'s socket, named after the source's slot. */
+    private void poll(UringConnection connection, int events, int type) {
         long sqe = driver.sqe();
-        driver.ring.prepare(sqe, Ring.OP_SPLICE, to, -1L, length, -1L, source.userData(type));
-        driver.ring.setSpliceFdIn(sqe, from);
-        driver.ring.setOpFlags(sqe, Ring.SPLICE_F_MOVE);
+        driver.ring.prepare(sqe, Ring.OP_POLL_ADD, connection.fd, 0, 0, 0, source.userData(type));
+        driver.ring.setOpFlags(sqe, events);
         source.spliceSubmitted();
     }
 
-    /** A splice operation of the source completed. */
+    /** A readiness wait of the source completed: the socket is ready, failed, or the wait was cancelled. */
     void completed(int type, int result) {
         if (type == UringDriver.T_SPLICE_IN) {
-            splicingIn = false;
-            if (result > 0) {
-                inPipe[filling] += result;
-                if (remaining > 0) {
-                    remaining -= result;
-                }
-            } else if (result == 0) {
-                ended = true;
-            } else if (failure == null) {
-                failure = NativeException.of("splice from socket", -result);
-            }
+            pollingIn = false;
         } else {
-            splicingOut = false;
-            if (result > 0) {
-                inPipe[draining] -= result;
-                moved += result;
-                if (inPipe[draining] == 0) {
-                    drainNext = 1 - draining;
-                }
-            } else if (failure == null) {
-                IOException cause = result == 0 ? new IOException("splice to socket moved nothing")
-                        : NativeException.of("splice to socket", -result);
-                failure = new TargetFailedException(cause.getMessage(), cause);
-            }
+            pollingOut = false;
         }
         if (!active) {
             return;
         }
         if (failure != null) {
-            cancelRunning();
-            if (!splicingIn && !splicingOut) {
+            if (!pollingIn && !pollingOut) {
+                finish(failure);
+            }
+            return;
+        }
+        if (result < 0 && result != -Errno.ECANCELED) {
+            // The poll itself failed (not the socket: its errors come from the next splice).
+            IOException cause = NativeException.of("poll", -result);
+            failure = type == UringDriver.T_SPLICE_IN ? cause : new TargetFailedException(cause.getMessage(), cause);
+            cancelPolls();
+            if (!pollingIn && !pollingOut) {
                 finish(failure);
             }
             return;
@@ -291,11 +346,11 @@ final class UringSplice implements SpliceCapability {
         pump();
     }
 
-    private void cancelRunning() {
-        if (splicingIn) {
+    private void cancelPolls() {
+        if (pollingIn) {
             driver.cancel(source.userData(UringDriver.T_SPLICE_IN));
         }
-        if (splicingOut) {
+        if (pollingOut) {
             driver.cancel(source.userData(UringDriver.T_SPLICE_OUT));
         }
     }
@@ -309,8 +364,8 @@ final class UringSplice implements SpliceCapability {
             failure = connection == source ? new IOException("source connection closed during splice")
                     : new TargetFailedException("target connection closed during splice", null);
         }
-        if (splicingIn || splicingOut) {
-            cancelRunning();
+        if (pollingIn || pollingOut) {
+            cancelPolls();
         } else {
             // Called from inside close(): the completion comes after it returns.
             driver.loop.execute(() -> finish(failure));
@@ -329,11 +384,10 @@ final class UringSplice implements SpliceCapability {
         to.spliceInto = null;
         SpliceCompletion callback = onDone;
         onDone = null;
-        if (inPipe[0] > 0 || inPipe[1] > 0) {
+        if (inPipe > 0) {
             // Bytes stuck in the pipe belong to a failed transfer: start the next one on a clean pipe.
             closePipe();
-            inPipe[0] = 0;
-            inPipe[1] = 0;
+            inPipe = 0;
         }
         if (ended) {
             source.splicedToEnd();
@@ -345,17 +399,15 @@ final class UringSplice implements SpliceCapability {
     }
 
     private void closePipe() {
-        for (int i = 0; i < 2; i++) {
-            if (pipeRead[i] >= 0) {
-                Libc.close(driver.errno, pipeRead[i]);
-                Libc.close(driver.errno, pipeWrite[i]);
-                pipeRead[i] = -1;
-                pipeWrite[i] = -1;
-            }
+        if (pipeRead >= 0) {
+            Libc.close(driver.errno, pipeRead);
+            Libc.close(driver.errno, pipeWrite);
+            pipeRead = -1;
+            pipeWrite = -1;
         }
     }
 
-    /** The source is gone and no splice operation is in flight: let the pipe go. */
+    /** The source is gone and no readiness wait is in flight: let the pipe go. */
     void release() {
         closePipe();
     }
