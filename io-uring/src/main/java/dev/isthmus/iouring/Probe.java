@@ -19,7 +19,7 @@ final class Probe {
     private static final int PROBE_OPS = 64;
     private static final int OP_SUPPORTED = 1;
     private static final byte[] NEEDED_OPS = {
-        Ring.OP_NOP, Ring.OP_SENDMSG, Ring.OP_ACCEPT, Ring.OP_ASYNC_CANCEL, Ring.OP_CONNECT, Ring.OP_CLOSE, Ring.OP_READ,
+        Ring.OP_NOP, Ring.OP_SENDMSG, Ring.OP_ACCEPT, Ring.OP_ASYNC_CANCEL, Ring.OP_LINK_TIMEOUT, Ring.OP_CONNECT, Ring.OP_CLOSE, Ring.OP_READ,
         Ring.OP_SEND, Ring.OP_RECV, Ring.OP_POLL_ADD, Ring.OP_SHUTDOWN,
     };
 

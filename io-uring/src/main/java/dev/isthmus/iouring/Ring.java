@@ -31,6 +31,7 @@ final class Ring implements AutoCloseable {
     static final byte OP_SENDMSG = 9;
     static final byte OP_ACCEPT = 13;
     static final byte OP_ASYNC_CANCEL = 14;
+    static final byte OP_LINK_TIMEOUT = 15;
     static final byte OP_CONNECT = 16;
     static final byte OP_CLOSE = 19;
     static final byte OP_READ = 22;
@@ -39,6 +40,7 @@ final class Ring implements AutoCloseable {
     static final byte OP_SHUTDOWN = 34;
 
     // SQE flags.
+    static final byte IOSQE_IO_LINK = 4;
     static final byte IOSQE_BUFFER_SELECT = 32;
     static final byte IOSQE_CQE_SKIP_SUCCESS = 64;
 
@@ -265,6 +267,11 @@ final class Ring implements AutoCloseable {
      * The offset in {@link #sqes()} of a cleared entry to fill, or -1 when the submission ring
      * is full (submit first).
      */
+    /** Entries that can be prepared before the ring must be submitted. */
+    int freeSqes() {
+        return sqCapacity - (localSqTail - (int) INT.getAcquire(sqRing, sqHead));
+    }
+
     long nextSqe() {
         int head = (int) INT.getAcquire(sqRing, sqHead);
         if (localSqTail - head >= sqCapacity) {

@@ -5,8 +5,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.EventLoop;
@@ -88,6 +90,8 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     UringSplice spliceInto;
     /** Set once a splice has switched the socket to O_NONBLOCK. */
     private boolean nonBlocking;
+    /** The time limit of the pending connect, for its message. */
+    private long connectLimitNanos;
 
     private InetSocketAddress remoteAddress;
     private InetSocketAddress localAddress;
@@ -107,7 +111,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         this.remoteAddress = remote;
     }
 
-    void connect(InetSocketAddress address) {
+    void connect(InetSocketAddress address, long timeoutNanos) {
         if (address.isUnresolved()) {
             failBeforeOpen(new IOException("unresolved address " + address));
             return;
@@ -123,8 +127,15 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         Sockets.setInt(driver, fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
         connectScratch = driver.scratch();
         int length = SocketAddresses.write(address, family, connectScratch.sockaddr());
+        if (timeoutNanos > 0) {
+            driver.reserveSqes(2);
+        }
         long sqe = driver.sqe();
         ring.prepare(sqe, Ring.OP_CONNECT, fd, connectScratch.sockaddr().address(), 0, length, userData(UringDriver.T_CONNECT));
+        if (timeoutNanos > 0) {
+            connectLimitNanos = timeoutNanos;
+            driver.linkTimeout(sqe, timeoutNanos, connectScratch);
+        }
         connecting = true;
         inFlight++;
     }
@@ -142,6 +153,13 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         connectScratch = null;
         if (closed) {
             finishCloseIfIdle();
+            return;
+        }
+        if (result == -Errno.ECANCELED) {
+            // Only the linked timeout cancels a connect of an open connection.
+            closeQuietly();
+            handler.onConnectFailed(this, new SocketTimeoutException("connect to " + remoteAddress + " timed out after "
+                    + TimeUnit.NANOSECONDS.toMillis(connectLimitNanos) + " ms"));
             return;
         }
         if (result < 0) {

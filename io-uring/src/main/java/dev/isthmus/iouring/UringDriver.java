@@ -156,6 +156,27 @@ final class UringDriver implements IoDriver, ChunkWaiter {
         return sqe;
     }
 
+    /** Makes room for {@code count} entries in a row (a linked chain must not be split by a submit). */
+    void reserveSqes(int count) {
+        while (ring.freeSqes() < count) {
+            int result = ring.enter(false, 0);
+            if (result < 0 && result != -Errno.EINTR && result != -Errno.EAGAIN && result != -Errno.EBUSY) {
+                throw new IllegalStateException(new NativeException("io_uring_enter", -result));
+            }
+        }
+    }
+
+    /**
+     * Limits the operation prepared in {@code linked} (flagged IOSQE_IO_LINK here) to
+     * {@code timeoutNanos}: the kernel cancels it when the time passes. The timespec lives in
+     * {@code scratch}, which must stay the caller's until the operation completes.
+     */
+    void linkTimeout(long linked, long timeoutNanos, NativeScratch scratch) {
+        ring.setFlags(linked, Ring.IOSQE_IO_LINK);
+        long sqe = sqe();
+        ring.prepare(sqe, Ring.OP_LINK_TIMEOUT, -1, scratch.timespec(timeoutNanos), 1, 0, userData(T_IGNORED, 0, 0));
+    }
+
     static long userData(int type, int slot, int generation) {
         return ((long) type << 56) | ((long) (generation & 0xFFFFFF) << 32) | (slot & 0xFFFFFFFFL);
     }
@@ -360,10 +381,10 @@ final class UringDriver implements IoDriver, ChunkWaiter {
     }
 
     @Override
-    public Connection connect(InetSocketAddress address, ConnectionHandler handler) {
+    public Connection connect(InetSocketAddress address, long timeoutNanos, ConnectionHandler handler) {
         UringConnection connection = new UringConnection(this, handler);
         connections++;
-        connection.connect(address);
+        connection.connect(address, timeoutNanos);
         return connection;
     }
 
@@ -501,6 +522,13 @@ final class UringDriver implements IoDriver, ChunkWaiter {
             memory.set(JAVA_LONG, MSGHDR + 16, memory.address() + IOVECS);
             memory.set(JAVA_LONG, MSGHDR + 24, count);
             return memory.address() + MSGHDR;
+        }
+
+        /** A __kernel_timespec of {@code nanos} in the iovec area (unused by the operations that time out). */
+        long timespec(long nanos) {
+            memory.set(JAVA_LONG, IOVECS, nanos / 1_000_000_000L);
+            memory.set(JAVA_LONG, IOVECS + 8, nanos % 1_000_000_000L);
+            return memory.address() + IOVECS;
         }
 
         MemorySegment sockaddr() {

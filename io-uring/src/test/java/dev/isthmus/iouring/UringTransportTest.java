@@ -85,7 +85,7 @@ class UringTransportTest {
     private Listener spliceRelay(int sinkPort, Runnable started, SpliceEnd end) throws Exception {
         return listen(source -> {
             source.suspendRead();
-            loop.io().connect(new InetSocketAddress(LOOPBACK, sinkPort), new ConnectionHandler() {
+            loop.io().connect(new InetSocketAddress(LOOPBACK, sinkPort), 0, new ConnectionHandler() {
                 @Override
                 public void onConnected(Connection target) {
                     source.splice().spliceTo(target, -1, (bytes, error) -> end.ended(source, target, bytes, error));

@@ -27,9 +27,11 @@ public interface IoDriver extends AutoCloseable {
     /**
      * Starts connecting to {@code address}. The outcome arrives as
      * {@link ConnectionHandler#onConnected} or {@link ConnectionHandler#onConnectFailed},
-     * never from within this call.
+     * never from within this call. A connect still pending after {@code timeoutNanos} (when
+     * above 0; otherwise the kernel's own limit applies) is abandoned and fails with a
+     * {@link java.net.SocketTimeoutException}.
      */
-    Connection connect(InetSocketAddress address, ConnectionHandler handler);
+    Connection connect(InetSocketAddress address, long timeoutNanos, ConnectionHandler handler);
 
     /** Open connections (accepted and outbound). */
     int connectionCount();

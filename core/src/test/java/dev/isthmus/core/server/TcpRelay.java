@@ -25,7 +25,7 @@ final class TcpRelay implements ProtocolService {
         return client -> {
             Pair pair = new Pair(client);
             client.suspendRead();
-            loop.io().connect(upstream, pair.upstreamSide);
+            loop.io().connect(upstream, 0, pair.upstreamSide);
             return pair.clientSide;
         };
     }

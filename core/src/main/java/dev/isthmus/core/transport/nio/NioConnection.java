@@ -2,16 +2,19 @@ package dev.isthmus.core.transport.nio;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.buffer.ChunkPool;
 import dev.isthmus.core.buffer.ChunkWaiter;
 import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.timer.Timer;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
 import dev.isthmus.core.transport.WriteQueue;
@@ -60,6 +63,8 @@ final class NioConnection implements Connection, ChunkWaiter {
     int deferredEvents;
     NioConnection nextDeferred;
     private IOException deferredCause;
+    /** While a connect with a time limit is pending. */
+    private Timer connectTimeout;
 
     private InetSocketAddress remoteAddress;
     private InetSocketAddress localAddress;
@@ -75,6 +80,29 @@ final class NioConnection implements Connection, ChunkWaiter {
         this.connecting = ops == SelectionKey.OP_CONNECT;
         this.key = channel.register(driver.selector, ops, this);
         this.interest = ops;
+    }
+
+    /** Gives up the connect if it is still pending after {@code timeoutNanos}. */
+    void limitConnect(InetSocketAddress address, long timeoutNanos) {
+        connectTimeout = new Timer() {
+            @Override
+            protected void onTimeout(long nowNanos) {
+                if (connecting && !closed) {
+                    closeChannel();
+                    handler.onConnectFailed(NioConnection.this, new SocketTimeoutException(
+                            "connect to " + address + " timed out after "
+                                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+                }
+            }
+        };
+        driver.loop.timers().schedule(connectTimeout, driver.loop.now() + timeoutNanos);
+    }
+
+    private void stopConnectTimeout() {
+        if (connectTimeout != null) {
+            driver.loop.timers().cancel(connectTimeout);
+            connectTimeout = null;
+        }
     }
 
     void connectedNow() throws IOException {
@@ -105,6 +133,7 @@ final class NioConnection implements Connection, ChunkWaiter {
     }
 
     private void finishConnect() {
+        stopConnectTimeout();
         try {
             if (!channel.finishConnect()) {
                 return;
@@ -370,6 +399,7 @@ final class NioConnection implements Connection, ChunkWaiter {
         }
         closed = true;
         driver.connectionClosed();
+        stopConnectTimeout();
         if (key != null) {
             key.cancel();
         }

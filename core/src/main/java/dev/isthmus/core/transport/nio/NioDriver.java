@@ -114,7 +114,7 @@ final class NioDriver implements IoDriver {
     }
 
     @Override
-    public Connection connect(InetSocketAddress address, ConnectionHandler handler) {
+    public Connection connect(InetSocketAddress address, long timeoutNanos, ConnectionHandler handler) {
         NioConnection connection = new NioConnection(this, handler);
         connections++;
         SocketChannel channel = null;
@@ -131,6 +131,8 @@ final class NioDriver implements IoDriver {
             if (connected) {
                 connection.connectedNow();
                 defer(connection, NioConnection.EVENT_CONNECTED);
+            } else if (timeoutNanos > 0) {
+                connection.limitConnect(address, timeoutNanos);
             }
         } catch (IOException e) {
             if (channel != null) {

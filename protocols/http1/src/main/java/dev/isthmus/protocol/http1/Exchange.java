@@ -2,6 +2,7 @@ package dev.isthmus.protocol.http1;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -37,7 +38,6 @@ import dev.isthmus.protocol.http1.codec.ResponseHead;
  * the other connection (retained once more), never copied.
  */
 final class Exchange extends Timer implements HttpSession, PoolWaiter {
-    private static final int TIMER_CONNECT = 1;
     private static final int TIMER_QUEUE = 2;
     private static final int TIMER_BODY = 3;
     private static final int TIMER_RESPONSE = 4;
@@ -293,8 +293,11 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         upstream = fresh;
         connected = false;
         http.service.metrics.upstreamConnections.increment(http.shard);
-        timer(TIMER_CONNECT, http.service.settings.connect().toNanos());
-        fresh.connection = loop().io().connect(peer.address(), fresh);
+        // The transport limits the connect itself (io_uring links a timeout to it), so no timer
+        // of the exchange runs meanwhile.
+        cancelTimer();
+        timerMode = 0;
+        fresh.connection = loop().io().connect(peer.address(), http.service.settings.connect().toNanos(), fresh);
     }
 
     @Override
@@ -327,7 +330,11 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
         }
         upstream = null;
         http.pool.closedSlot(connection.peer());
-        connectFailed(ProxyError.CONNECT_FAILED, cause);
+        if (cause instanceof SocketTimeoutException) {
+            connectFailed(ProxyError.CONNECT_TIMEOUT, null);
+        } else {
+            connectFailed(ProxyError.CONNECT_FAILED, cause);
+        }
     }
 
     private void connectFailed(ProxyError kind, Throwable cause) {
@@ -1189,16 +1196,6 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     @Override
     protected void onTimeout(long nowNanos) {
         switch (timerMode) {
-            case TIMER_CONNECT -> {
-                UpstreamConnection slow = upstream;
-                upstream = null;
-                if (slow != null) {
-                    slow.exchange = null;
-                    slow.connection.close();
-                    http.pool.closed(slow);
-                }
-                connectFailed(ProxyError.CONNECT_TIMEOUT, null);
-            }
             case TIMER_QUEUE -> {
                 http.pool.cancelWait(peer, this);
                 timerMode = 0;
