@@ -50,9 +50,12 @@ import dev.isthmus.protocol.mqtt.codec.Will;
  */
 final class MqttConnection extends Timer implements ConnectionHandler, FrameSink {
     private static final System.Logger LOG = System.getLogger(MqttConnection.class.getName());
-    private static final RateLimitedLog PROTOCOL_LOG = new RateLimitedLog(LOG, TimeUnit.SECONDS.toNanos(10));
+    private static final RateLimitedLog PROTOCOL_LOG = new RateLimitedLog(LOG, 10);
     /** Topic aliases a v5 client may use towards the broker (announced as Topic Alias Maximum). */
     static final int TOPIC_ALIAS_MAXIMUM = 64;
+
+    private static final ReasonCode[] GRANTED = {
+            ReasonCode.GRANTED_QOS_0, ReasonCode.GRANTED_QOS_1, ReasonCode.GRANTED_QOS_2};
 
     private static final int AWAIT_CONNECT = 0;
     /** CONNECT read; the session is being fetched from another loop. */
@@ -292,7 +295,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         DirectBuffer topicBuffer = buf;
         int topicOffset = publish.topicOffset();
         int topicLength = publish.topicLength();
-        if (publish.hasTopicAlias()) {
+        if (publish.topicAlias() != 0) {
             int alias = publish.topicAlias();
             if (alias < 1 || alias > TOPIC_ALIAS_MAXIMUM) {
                 protocolError(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias);
@@ -444,7 +447,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             SubscriptionOptions options = new SubscriptionOptions(subscription.maxQos(), subscription.noLocal(),
                     subscription.retainAsPublished(), subscription.retainHandling(), subscriptionId);
             boolean existed = owner.subscriptions.put(filter, options) != null;
-            granted.add(ReasonCode.grantedQos(subscription.maxQos()));
+            granted.add(GRANTED[subscription.maxQos()]);
             if (!subscription.isShared() && (subscription.retainHandling() == SubscriptionOptions.SEND_RETAINED
                     || (subscription.retainHandling() == SubscriptionOptions.SEND_RETAINED_IF_NEW && !existed))) {
                 retainedWanted.add(subscription);
