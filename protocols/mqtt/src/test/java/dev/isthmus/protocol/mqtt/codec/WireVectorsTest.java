@@ -3,6 +3,7 @@ package dev.isthmus.protocol.mqtt.codec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -39,7 +40,89 @@ class WireVectorsTest {
                 "10 1e 00 04 'MQTT' 04 ec 00 0a 00 01 'c' 00 03 'w/t' 00 03 'bye' 00 01 'u' 00 02 'pw'");
     }
 
-    /** A 5.0 CONNECT with session expiry 120 s and receive maximum 20, as mosquitto_pub -V 5 -x 120 writes them. */
+    /**
+     * What mosquitto_pub 2.x sent to a capturing socket: {@code -i mosq-abc -t a/b -m hi -q 1 -k 60}
+     * (3.1.1), then {@code -V 5 -i abc -t a/b -m hi -x 120 -D connect receive-maximum 20 -D publish
+     * user-property k v -D publish message-expiry-interval 60}, each stream framed and decoded.
+     */
+    @Test
+    void mosquittoPubCapturedStreams() {
+        byte[] v3 = Hex.bytes("10 14 00 04 4d 51 54 54 04 02 00 3c 00 08 6d 6f 73 71 2d 61 62 63"
+                + " 32 09 00 03 61 2f 62 00 01 68 69");
+        Frames.Outcome frames = Frames.whole(v3, FrameReader.DEFAULT_MAX_PACKET_SIZE);
+        assertEquals(2, frames.frames().size());
+        Frames.Frame connect = frames.frames().get(0);
+        assertEquals(new Decoded.Ok<>(new ConnectPacket(MqttVersion.V3_1_1, true, 60, "mosq-abc", null, null, null,
+                MqttProperties.EMPTY)), MqttDecoder.decodeConnect(connect.fixedHeader(), Hex.exact(connect.body()), 0,
+                connect.body().length));
+        PublishView view = new PublishView();
+        Frames.Frame publish = frames.frames().get(1);
+        assertEquals(ReasonCode.SUCCESS, view.wrap(MqttVersion.V3_1_1, publish.fixedHeader(), Hex.exact(publish.body()),
+                0, publish.body().length));
+        assertEquals("a/b", view.topicString());
+        assertEquals(1, view.qos());
+        assertEquals(1, view.packetId());
+        assertEquals(2, view.payloadLength());
+
+        byte[] v5 = Hex.bytes("10 18 00 04 4d 51 54 54 05 02 00 3c 08 21 00 14 11 00 00 00 78 00 03 61 62 63"
+                + " 30 14 00 03 61 2f 62 0c 26 00 01 6b 00 01 76 02 00 00 00 3c 68 69 e0 00");
+        frames = Frames.whole(v5, FrameReader.DEFAULT_MAX_PACKET_SIZE);
+        assertEquals(3, frames.frames().size());
+        connect = frames.frames().get(0);
+        ConnectPacket expected = new ConnectPacket(MqttVersion.V5, true, 60, "abc", null, null, null,
+                MqttProperties.builder().sessionExpiryInterval(120).receiveMaximum(20).build());
+        assertEquals(new Decoded.Ok<>(expected), MqttDecoder.decodeConnect(connect.fixedHeader(),
+                Hex.exact(connect.body()), 0, connect.body().length));
+        publish = frames.frames().get(1);
+        assertEquals(ReasonCode.SUCCESS, view.wrap(MqttVersion.V5, publish.fixedHeader(), Hex.exact(publish.body()), 0,
+                publish.body().length));
+        assertEquals(60, view.messageExpiryInterval());
+        assertEquals(1, view.userPropertyCount());
+        assertEquals(0, view.qos());
+        Frames.Frame disconnect = frames.frames().get(2);
+        assertEquals(new Decoded.Ok<>(DisconnectPacket.NORMAL), MqttDecoder.decode(MqttVersion.V5,
+                disconnect.fixedHeader(), Hex.exact(disconnect.body()), 0, 0));
+    }
+
+    /**
+     * What mosquitto_sub 2.0.11 sent: {@code -i sub1 -t a/+ -q 1 -u user -P pass --will-topic w
+     * --will-payload bye --will-qos 1 --will-retain} (3.1.1), and {@code -V 5 -i sub1 -t a/+ -t
+     * '$share/g/b/#' -q 2 -D subscribe subscription-identifier 5 -D subscribe user-property k v}.
+     */
+    @Test
+    void mosquittoSubCapturedStreams() {
+        byte[] v3 = Hex.bytes("10 24 00 04 4d 51 54 54 04 ee 00 3c 00 04 73 75 62 31 00 01 77 00 03 62 79 65 00 04 75"
+                + " 73 65 72 00 04 70 61 73 73 82 08 00 01 00 03 61 2f 2b 01");
+        List<Frames.Frame> frames = Frames.whole(v3, FrameReader.DEFAULT_MAX_PACKET_SIZE).frames();
+        assertEquals(new Decoded.Ok<>(new ConnectPacket(MqttVersion.V3_1_1, true, 60, "sub1",
+                new Will("w", "bye".getBytes(StandardCharsets.US_ASCII), 1, true, MqttProperties.EMPTY), "user",
+                "pass".getBytes(StandardCharsets.US_ASCII), MqttProperties.EMPTY)), decode(MqttVersion.V3_1_1, frames.get(0)));
+        assertEquals(new Decoded.Ok<>(new SubscribePacket(1, List.of(Subscription.of("a/+", 1)), MqttProperties.EMPTY)),
+                decode(MqttVersion.V3_1_1, frames.get(1)));
+
+        byte[] v5 = Hex.bytes("10 14 00 04 4d 51 54 54 05 02 00 3c 03 21 00 14 00 04 73 75 62 31 82 21 00 01 09 0b 05 26"
+                + " 00 01 6b 00 01 76 00 03 61 2f 2b 02 00 0c 24 73 68 61 72 65 2f 67 2f 62 2f 23 02");
+        frames = Frames.whole(v5, FrameReader.DEFAULT_MAX_PACKET_SIZE).frames();
+        assertEquals(new Decoded.Ok<>(new ConnectPacket(MqttVersion.V5, true, 60, "sub1", null, null, null,
+                MqttProperties.builder().receiveMaximum(20).build())), decode(MqttVersion.V5, frames.get(0)));
+        SubscribePacket subscribe = (SubscribePacket) decode(MqttVersion.V5, frames.get(1)).packetOrNull();
+        assertEquals(List.of(Subscription.of("a/+", 2), Subscription.of("$share/g/b/#", 2)), subscribe.subscriptions());
+        assertEquals(5, subscribe.subscriptionIdentifier());
+        assertEquals(List.of(new UserProperty("k", "v")), subscribe.properties().userProperties());
+        assertTrue(subscribe.subscriptions().get(1).isShared());
+    }
+
+    private static Decoded<? extends MqttPacket> decode(MqttVersion version, Frames.Frame frame) {
+        if (PacketType.of(frame.fixedHeader()) == PacketType.CONNECT) {
+            return MqttDecoder.decodeConnect(frame.fixedHeader(), Hex.exact(frame.body()), 0, frame.body().length);
+        }
+        return MqttDecoder.decode(version, frame.fixedHeader(), Hex.exact(frame.body()), 0, frame.body().length);
+    }
+
+    /**
+     * A 5.0 CONNECT with session expiry 120 s and receive maximum 20. mosquitto_pub writes the
+     * receive maximum first (see above); the encoder writes properties in identifier order.
+     */
     @Test
     void v5ConnectWithProperties() {
         assertWire(MqttVersion.V5,
