@@ -120,6 +120,10 @@ final class MqttWire {
                     continue;
                 }
             }
+            if (buf.getByte(p) > 0) {
+                p++;
+                continue;
+            }
             p = utf8Character(buf, p, end);
             if (p < 0) {
                 return MALFORMED;
@@ -150,6 +154,10 @@ final class MqttWire {
             byte b = buf.getByte(p);
             if (b == '+' || b == '#') {
                 return TOPIC_NAME_INVALID;
+            }
+            if (b > 0) {
+                p++;
+                continue;
             }
             p = utf8Character(buf, p, end);
             if (p < 0) {
