@@ -19,7 +19,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p><b>Matching</b> is the hot path and allocates nothing: the topic comes as UTF-8 bytes in
  * a {@link DirectBuffer}, each level is hashed while scanning for its {@code '/'}, eight bytes
  * at a time, and looked up in the node's child table against stored level words (see
- * {@link LevelNode}); a level is scanned once per match however many branches (exact,
+ * {@code LevelNode}); a level is scanned once per match however many branches (exact,
  * {@code +}) reach it. The walk is iterative, with a stack for the branches not taken yet that
  * is sized when filters are added, so deep topics cannot overflow the thread's stack. Each
  * matching filter is visited once; a subscriber that matches through several filters is
