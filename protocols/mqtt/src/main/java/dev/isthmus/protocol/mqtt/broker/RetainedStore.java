@@ -38,8 +38,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  *            it back, since {@link #matching} hands over only messages)
  */
 public final class RetainedStore<M> {
-    private final Node<M> root = new Node<>(LevelNode.NO_LEVEL, LevelNode.HASH_SEED);
-    private final UnsafeBuffer topicBuffer = new UnsafeBuffer(LevelNode.NO_LEVEL);
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private final Node<M> root = new Node<>();
+    private final UnsafeBuffer topicBuffer = new UnsafeBuffer(NO_BYTES);
     private int size;
     private int nodeCount;
     private boolean walking;
@@ -58,7 +60,7 @@ public final class RetainedStore<M> {
         try {
             return put(topicBuffer, 0, bytes.length, message);
         } finally {
-            topicBuffer.wrap(LevelNode.NO_LEVEL);
+            topicBuffer.wrap(NO_BYTES);
         }
     }
 
@@ -75,21 +77,11 @@ public final class RetainedStore<M> {
         int limit = offset + length;
         int pos = offset;
         while (true) {
-            int h = LevelNode.HASH_SEED;
-            int end = pos;
-            while (end < limit) {
-                byte b = buffer.getByte(end);
-                if (b == '/') {
-                    break;
-                }
-                h = (h ^ (b & 0xFF)) * LevelNode.HASH_PRIME;
-                end++;
-            }
-            Node<M> child = node.child(buffer, pos, end - pos, h);
+            long scan = LevelNode.scan(buffer, pos, limit);
+            int end = LevelNode.end(scan);
+            Node<M> child = node.child(buffer, pos, end - pos, LevelNode.hash(scan));
             if (child == null) {
-                byte[] level = new byte[end - pos];
-                buffer.getBytes(pos, level);
-                child = new Node<>(level, h);
+                child = new Node<>(buffer, pos, end - pos, LevelNode.hash(scan));
                 node.addChild(child);
                 nodeCount++;
             }
@@ -170,25 +162,18 @@ public final class RetainedStore<M> {
                 levels++;
             }
         }
+        UnsafeBuffer filterBuffer = new UnsafeBuffer(bytes);
         int[] starts = new int[levels];
         int[] ends = new int[levels];
         int[] hashes = new int[levels];
-        int level = 0;
-        int h = LevelNode.HASH_SEED;
-        for (int i = 0; i <= bytes.length; i++) {
-            if (i == bytes.length || bytes[i] == '/') {
-                ends[level] = i;
-                hashes[level] = h;
-                if (level + 1 < levels) {
-                    starts[level + 1] = i + 1;
-                }
-                level++;
-                h = LevelNode.HASH_SEED;
-            } else {
-                h = (h ^ (bytes[i] & 0xFF)) * LevelNode.HASH_PRIME;
-            }
+        int pos = 0;
+        for (int level = 0; level < levels; level++) {
+            long scan = LevelNode.scan(filterBuffer, pos, bytes.length);
+            starts[level] = pos;
+            ends[level] = LevelNode.end(scan);
+            hashes[level] = LevelNode.hash(scan);
+            pos = ends[level] + 1;
         }
-        UnsafeBuffer filterBuffer = new UnsafeBuffer(bytes);
 
         walking = true;
         try {
@@ -296,7 +281,7 @@ public final class RetainedStore<M> {
         try {
             return find(topicBuffer, 0, bytes.length);
         } finally {
-            topicBuffer.wrap(LevelNode.NO_LEVEL);
+            topicBuffer.wrap(NO_BYTES);
         }
     }
 
@@ -305,17 +290,9 @@ public final class RetainedStore<M> {
         int limit = offset + length;
         int pos = offset;
         while (true) {
-            int h = LevelNode.HASH_SEED;
-            int end = pos;
-            while (end < limit) {
-                byte b = buffer.getByte(end);
-                if (b == '/') {
-                    break;
-                }
-                h = (h ^ (b & 0xFF)) * LevelNode.HASH_PRIME;
-                end++;
-            }
-            node = node.child(buffer, pos, end - pos, h);
+            long scan = LevelNode.scan(buffer, pos, limit);
+            int end = LevelNode.end(scan);
+            node = node.child(buffer, pos, end - pos, LevelNode.hash(scan));
             if (node == null || end == limit) {
                 return node;
             }
@@ -392,8 +369,12 @@ public final class RetainedStore<M> {
     static final class Node<M> extends LevelNode<Node<M>> {
         M message;
 
-        Node(byte[] level, int levelHash) {
-            super(level, levelHash);
+        /** The root. */
+        Node() {
+        }
+
+        Node(DirectBuffer buffer, int offset, int length, int levelHash) {
+            super(buffer, offset, length, levelHash);
         }
     }
 

@@ -17,12 +17,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (defer such work until {@code match} returns); both throw {@link IllegalStateException}.
  *
  * <p><b>Matching</b> is the hot path and allocates nothing: the topic comes as UTF-8 bytes in
- * a {@link DirectBuffer}, each level is hashed while scanning for its {@code '/'} and looked up
- * in the node's child table against stored level bytes (see {@link LevelNode}). The walk is
- * iterative over a stack sized when filters are added, so deep topics cannot overflow the
- * thread's stack. Each matching filter is visited once; a subscriber that matches through
- * several filters is visited once per filter, and the broker merges (highest QoS, every
- * subscription identifier).
+ * a {@link DirectBuffer}, each level is hashed while scanning for its {@code '/'}, eight bytes
+ * at a time, and looked up in the node's child table against stored level words (see
+ * {@code LevelNode}); a level is scanned once per match however many branches (exact,
+ * {@code +}) reach it. The walk is iterative, with a stack for the branches not taken yet that
+ * is sized when filters are added, so deep topics cannot overflow the thread's stack. Each
+ * matching filter is visited once; a subscriber that matches through several filters is
+ * visited once per filter, and the broker merges (highest QoS, every subscription identifier).
  *
  * <p><b>Node layout.</b> Literal levels live in an open-addressing table per node; the
  * wildcard levels {@code +} and {@code #} are two fields of the node, so a match tries them
@@ -46,10 +47,7 @@ public final class TopicTrie<S> {
     /** Prefix of a shared subscription's filter. */
     public static final String SHARE_PREFIX = "$share/";
 
-    /** Position of a stack entry whose node stands for the whole topic: no level left. */
-    private static final int END = -1;
-    private static final byte[] PLUS_LEVEL = {'+'};
-    private static final byte[] MULTI_LEVEL = {'#'};
+    private static final byte[] NO_BYTES = new byte[0];
     /** Returned by {@link #shareName} for a broken {@code $share/} filter; compared by identity. */
     private static final String MALFORMED_SHARE = new String("malformed $share");
 
@@ -84,9 +82,9 @@ public final class TopicTrie<S> {
         }
     }
 
-    private final Node<S> root = new Node<>(LevelNode.NO_LEVEL, LevelNode.HASH_SEED, Node.ROOT);
+    private final Node<S> root = new Node<>();
     /** Wraps a filter's bytes for the lookups of subscribe and unsubscribe. */
-    private final UnsafeBuffer filterBuffer = new UnsafeBuffer(LevelNode.NO_LEVEL);
+    private final UnsafeBuffer filterBuffer = new UnsafeBuffer(NO_BYTES);
 
     private int size;
     private int sharedGroupCount;
@@ -95,9 +93,14 @@ public final class TopicTrie<S> {
     private int maxDepth;
     private boolean matching;
 
-    /** The match walk's pending (node, topic position) pairs. */
+    /** The match walk's pending nodes and their depths (levels of the topic consumed to reach them). */
     private Node<S>[] stackNodes = newNodeArray(8);
-    private int[] stackPositions = new int[8];
+    private int[] stackDepths = new int[8];
+    /**
+     * The topic's levels scanned so far in the current match, one {@link LevelNode#scan}
+     * result per level: nodes at the same depth share a level, which is scanned once.
+     */
+    private long[] levelScans = new long[8];
 
     /**
      * Adds a subscription, or replaces the options of the subscriber's existing subscription
@@ -118,7 +121,7 @@ public final class TopicTrie<S> {
             throw new IllegalArgumentException("shared subscription needs $share/{ShareName}/{filter} with a ShareName"
                     + " free of wildcards: " + filter);
         }
-        String plainFilter = shareName == null ? filter : filter.substring(SHARE_PREFIX.length() + shareName.length() + 1);
+        String plainFilter = plainFilter(filter, shareName);
         if (shareName != null && options.noLocal()) {
             throw new IllegalArgumentException("no-local on a shared subscription: " + filter);
         }
@@ -161,11 +164,12 @@ public final class TopicTrie<S> {
      */
     public boolean unsubscribe(String filter, S subscriber) {
         requireIdle();
+        Objects.requireNonNull(subscriber, "subscriber");
         String shareName = shareName(filter);
         if (shareName == MALFORMED_SHARE) {
             return false;
         }
-        String plainFilter = shareName == null ? filter : filter.substring(SHARE_PREFIX.length() + shareName.length() + 1);
+        String plainFilter = plainFilter(filter, shareName);
         if (!TopicMatch.isValidTopicFilter(plainFilter)) {
             return false;
         }
@@ -207,7 +211,7 @@ public final class TopicTrie<S> {
         if (shareName == MALFORMED_SHARE) {
             return null;
         }
-        String plainFilter = shareName == null ? filter : filter.substring(SHARE_PREFIX.length() + shareName.length() + 1);
+        String plainFilter = plainFilter(filter, shareName);
         if (!TopicMatch.isValidTopicFilter(plainFilter)) {
             return null;
         }
@@ -263,69 +267,80 @@ public final class TopicTrie<S> {
         return nodeCount;
     }
 
+    /**
+     * Depth-first over the nodes the topic reaches. The walk follows one branch in local
+     * variables and stacks only the alternative where a level has both a literal child and a
+     * {@code +} child, so the common single path costs no stack traffic.
+     */
     private int walk(DirectBuffer buffer, int offset, int length, Visitor<S> visitor) {
         final int limit = offset + length;
         // MQTT-4.7.2-1: a first level starting with '$' is hidden from the root's wildcards.
         final boolean dollar = length > 0 && buffer.getByte(offset) == '$';
-        final Node<S> root = this.root;
+        final long[] scans = levelScans;
         Node<S>[] nodes = stackNodes;
-        int[] positions = stackPositions;
-        nodes[0] = root;
-        positions[0] = offset;
-        int top = 1;
+        int[] depths = stackDepths;
+        int top = 0;
+        int scanned = 0;
         int matched = 0;
-        while (top > 0) {
-            top--;
-            Node<S> node = nodes[top];
-            int pos = positions[top];
-            nodes[top] = null;
-            if (pos == END) {
+        Node<S> node = root;
+        int depth = 0;
+        // End of the level above the node (the '/' before its level), or offset - 1 at the root.
+        int previousEnd = offset - 1;
+        while (true) {
+            Node<S> next = null;
+            if (depth > 0 && previousEnd == limit) {
                 // The whole topic is consumed: the node's own filter matches, and so does
                 // "{filter}/#", since '#' also matches its parent level.
                 matched += deliver(node, visitor);
                 if (node.multi != null) {
                     matched += deliver(node.multi, visitor);
                 }
-                continue;
-            }
-            boolean wildcards = !dollar || node != root;
-            if (wildcards && node.multi != null) {
-                matched += deliver(node.multi, visitor);
-            }
-            Node<S> plus = wildcards ? node.plus : null;
-            if (plus == null && node.childCount() == 0) {
-                continue;
-            }
-            int h = LevelNode.HASH_SEED;
-            int end = pos;
-            while (end < limit) {
-                byte b = buffer.getByte(end);
-                if (b == '/') {
-                    break;
+            } else {
+                // "a/" has two levels, the second empty: a '/' right before the limit leaves a level to match.
+                int start = previousEnd + 1;
+                boolean wildcards = depth > 0 || !dollar;
+                Node<S> multi = node.multi;
+                if (wildcards && multi != null) {
+                    matched += deliver(multi, visitor);
                 }
-                h = (h ^ (b & 0xFF)) * LevelNode.HASH_PRIME;
-                end++;
+                Node<S> plus = wildcards ? node.plus : null;
+                if (plus != null || node.childCount() != 0) {
+                    // A node with children is above the deepest filter level: depth < maxDepth <= scans.length.
+                    if (scanned == depth) {
+                        scans[depth] = LevelNode.scan(buffer, start, limit);
+                        scanned++;
+                    }
+                    long scan = scans[depth];
+                    int end = LevelNode.end(scan);
+                    Node<S> child = node.child(buffer, start, end - start, LevelNode.hash(scan));
+                    if (child != null && plus != null) {
+                        if (top == nodes.length) {
+                            growStack(top + 1);
+                            nodes = stackNodes;
+                            depths = stackDepths;
+                        }
+                        nodes[top] = plus;
+                        depths[top] = depth + 1;
+                        top++;
+                    }
+                    next = child != null ? child : plus;
+                    previousEnd = end;
+                }
             }
-            // "a/" has two levels, the second empty: a '/' right before the limit leaves a level to match.
-            int next = end == limit ? END : end + 1;
-            if (top + 2 > nodes.length) {
-                growStack(top + 2);
-                nodes = stackNodes;
-                positions = stackPositions;
+            if (next != null) {
+                node = next;
+                depth++;
+                continue;
             }
-            if (plus != null) {
-                nodes[top] = plus;
-                positions[top] = next;
-                top++;
+            if (top == 0) {
+                return matched;
             }
-            Node<S> child = node.child(buffer, pos, end - pos, h);
-            if (child != null) {
-                nodes[top] = child;
-                positions[top] = next;
-                top++;
-            }
+            top--;
+            node = nodes[top];
+            depth = depths[top];
+            nodes[top] = null;
+            previousEnd = LevelNode.end(scans[depth - 1]);
         }
-        return matched;
     }
 
     private static <S> int deliver(Node<S> node, Visitor<S> visitor) {
@@ -360,18 +375,14 @@ public final class TopicTrie<S> {
             int depth = 0;
             int pos = 0;
             while (true) {
-                int h = LevelNode.HASH_SEED;
-                int end = pos;
-                while (end < bytes.length && bytes[end] != '/') {
-                    h = (h ^ (bytes[end] & 0xFF)) * LevelNode.HASH_PRIME;
-                    end++;
-                }
+                long scan = LevelNode.scan(buffer, pos, bytes.length);
+                int end = LevelNode.end(scan);
                 int length = end - pos;
                 Node<S> next;
                 if (length == 1 && bytes[pos] == '+') {
                     next = node.plus;
                     if (next == null && create) {
-                        next = new Node<>(PLUS_LEVEL, h, Node.PLUS);
+                        next = new Node<>(buffer, pos, length, LevelNode.hash(scan), Node.PLUS);
                         next.parent = node;
                         node.plus = next;
                         nodeCount++;
@@ -379,15 +390,15 @@ public final class TopicTrie<S> {
                 } else if (length == 1 && bytes[pos] == '#') {
                     next = node.multi;
                     if (next == null && create) {
-                        next = new Node<>(MULTI_LEVEL, h, Node.MULTI);
+                        next = new Node<>(buffer, pos, length, LevelNode.hash(scan), Node.MULTI);
                         next.parent = node;
                         node.multi = next;
                         nodeCount++;
                     }
                 } else {
-                    next = node.child(buffer, pos, length, h);
+                    next = node.child(buffer, pos, length, LevelNode.hash(scan));
                     if (next == null && create) {
-                        next = new Node<>(Arrays.copyOfRange(bytes, pos, end), h, Node.LITERAL);
+                        next = new Node<>(buffer, pos, length, LevelNode.hash(scan), Node.LITERAL);
                         node.addChild(next);
                         nodeCount++;
                     }
@@ -404,14 +415,17 @@ public final class TopicTrie<S> {
             }
             if (create && depth > maxDepth) {
                 maxDepth = depth;
-                // A pending entry per level at most, plus the one being expanded.
+                // A pending entry per level at most, plus the one being expanded; a scan per level.
                 if (stackNodes.length < depth + 2) {
                     growStack(depth + 2);
+                }
+                if (levelScans.length < depth + 1) {
+                    levelScans = Arrays.copyOf(levelScans, Math.max(depth + 1, levelScans.length * 2));
                 }
             }
             return node;
         } finally {
-            buffer.wrap(LevelNode.NO_LEVEL);
+            buffer.wrap(NO_BYTES);
         }
     }
 
@@ -453,6 +467,11 @@ public final class TopicTrie<S> {
         return TopicMatch.isValidTopicName(name) ? name : MALFORMED_SHARE;
     }
 
+    /** The filter without its {@code $share/{ShareName}/} prefix, if it has one. */
+    private static String plainFilter(String filter, String shareName) {
+        return shareName == null ? filter : filter.substring(SHARE_PREFIX.length() + shareName.length() + 1);
+    }
+
     private void requireIdle() {
         if (matching) {
             throw new IllegalStateException("the trie cannot change or match again while a match walks it");
@@ -462,7 +481,7 @@ public final class TopicTrie<S> {
     private void growStack(int capacity) {
         int length = Math.max(capacity, stackNodes.length * 2);
         stackNodes = Arrays.copyOf(stackNodes, length);
-        stackPositions = Arrays.copyOf(stackPositions, length);
+        stackDepths = Arrays.copyOf(stackDepths, length);
     }
 
     @SuppressWarnings("unchecked")
@@ -485,8 +504,13 @@ public final class TopicTrie<S> {
         SharedGroup<S>[] groups = noGroups();
         int groupCount;
 
-        Node(byte[] level, int levelHash, byte kind) {
-            super(level, levelHash);
+        /** The root. */
+        Node() {
+            this.kind = ROOT;
+        }
+
+        Node(DirectBuffer buffer, int offset, int length, int levelHash, byte kind) {
+            super(buffer, offset, length, levelHash);
             this.kind = kind;
         }
 

@@ -3,8 +3,9 @@ package dev.isthmus.protocol.mqtt.codec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.StringJoiner;
+
+import org.agrona.MutableDirectBuffer;
 
 /**
  * An immutable set of MQTT 5.0 properties (§2.2.2.2) for the packets decoded into records
@@ -239,7 +240,7 @@ public final class MqttProperties {
     }
 
     /** Writes the properties (without the length prefix) in identifier order; returns the bytes written. */
-    int encode(org.agrona.MutableDirectBuffer buf, int index) {
+    int encode(MutableDirectBuffer buf, int index) {
         int p = index;
         for (PropertyId id : PropertyId.values()) {
             Object v = values[id.id()];
@@ -500,9 +501,5 @@ public final class MqttProperties {
             }
             return empty ? EMPTY : new MqttProperties(copy);
         }
-    }
-
-    static Object[] valuesOf(MqttProperties p) {
-        return Objects.requireNonNull(p).values;
     }
 }

@@ -90,6 +90,16 @@ final class MqttWire {
         return n;
     }
 
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+    private static final long LOW_BITS = 0x0101_0101_0101_0101L;
+    private static final long PLUS_BYTES = 0x2B2B_2B2B_2B2B_2B2BL;
+    private static final long HASH_BYTES = 0x2323_2323_2323_2323L;
+
+    /** Whether one of the eight bytes of {@code w} is zero (the classic bit trick; byte order does not matter). */
+    private static boolean hasZeroByte(long w) {
+        return ((w - LOW_BITS) & ~w & HIGH_BITS) != 0;
+    }
+
     /**
      * Checks that {@code length} bytes from {@code index} are well-formed UTF-8 (RFC 3629: no
      * overlong forms, no surrogates, nothing above U+10FFFF) without U+0000 (MQTT-1.5.4-1,
@@ -102,48 +112,22 @@ final class MqttWire {
         int p = index;
         int end = index + length;
         while (p < end) {
-            int b = buf.getByte(p);
-            if (b > 0) {
+            // Eight ASCII bytes at a time, the common case for topics and property strings.
+            if (end - p >= 8) {
+                long w = buf.getLong(p);
+                if ((w & HIGH_BITS) == 0 && !hasZeroByte(w)) {
+                    p += 8;
+                    continue;
+                }
+            }
+            if (buf.getByte(p) > 0) {
                 p++;
                 continue;
             }
-            if (b == 0) {
+            p = utf8Character(buf, p, end);
+            if (p < 0) {
                 return MALFORMED;
             }
-            b &= 0xFF;
-            int need;
-            int min;
-            int cp;
-            if (b >= 0xC2 && b <= 0xDF) {
-                need = 1;
-                min = 0x80;
-                cp = b & 0x1F;
-            } else if (b >= 0xE0 && b <= 0xEF) {
-                need = 2;
-                min = 0x800;
-                cp = b & 0x0F;
-            } else if (b >= 0xF0 && b <= 0xF4) {
-                need = 3;
-                min = 0x10000;
-                cp = b & 0x07;
-            } else {
-                // Continuation byte without a lead, 0xC0/0xC1 (always overlong), or 0xF5..0xFF.
-                return MALFORMED;
-            }
-            if (end - p <= need) {
-                return MALFORMED;
-            }
-            for (int i = 1; i <= need; i++) {
-                int c = buf.getByte(p + i) & 0xFF;
-                if ((c & 0xC0) != 0x80) {
-                    return MALFORMED;
-                }
-                cp = (cp << 6) | (c & 0x3F);
-            }
-            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                return MALFORMED;
-            }
-            p += need + 1;
         }
         return 0;
     }
@@ -152,16 +136,80 @@ final class MqttWire {
      * Checks a topic name (MQTT 5.0 §4.7.3): well-formed UTF-8 without U+0000 and without the
      * wildcards '+' and '#'. Emptiness is the caller's business (allowed with a topic alias).
      *
-     * @return 0, {@link #MALFORMED} or {@link #TOPIC_NAME_INVALID}
+     * @return 0, {@link #MALFORMED} or {@link #TOPIC_NAME_INVALID}, whichever the first offending
+     *         character calls for
      */
     static int checkTopicName(DirectBuffer buf, int index, int length) {
-        for (int i = 0; i < length; i++) {
-            byte b = buf.getByte(index + i);
+        int p = index;
+        int end = index + length;
+        while (p < end) {
+            if (end - p >= 8) {
+                long w = buf.getLong(p);
+                if ((w & HIGH_BITS) == 0 && !hasZeroByte(w) && !hasZeroByte(w ^ PLUS_BYTES)
+                        && !hasZeroByte(w ^ HASH_BYTES)) {
+                    p += 8;
+                    continue;
+                }
+            }
+            byte b = buf.getByte(p);
             if (b == '+' || b == '#') {
                 return TOPIC_NAME_INVALID;
             }
+            if (b > 0) {
+                p++;
+                continue;
+            }
+            p = utf8Character(buf, p, end);
+            if (p < 0) {
+                return MALFORMED;
+            }
         }
-        return checkUtf8(buf, index, length);
+        return 0;
+    }
+
+    /** Checks the character starting at {@code p}; returns the index after it, or -1 if it is not allowed. */
+    private static int utf8Character(DirectBuffer buf, int p, int end) {
+        int b = buf.getByte(p);
+        if (b > 0) {
+            return p + 1;
+        }
+        if (b == 0) {
+            return -1;
+        }
+        b &= 0xFF;
+        int need;
+        int min;
+        int cp;
+        if (b >= 0xC2 && b <= 0xDF) {
+            need = 1;
+            min = 0x80;
+            cp = b & 0x1F;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            need = 2;
+            min = 0x800;
+            cp = b & 0x0F;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            need = 3;
+            min = 0x10000;
+            cp = b & 0x07;
+        } else {
+            // Continuation byte without a lead, 0xC0/0xC1 (always overlong), or 0xF5..0xFF.
+            return -1;
+        }
+        if (end - p <= need) {
+            return -1;
+        }
+        for (int i = 1; i <= need; i++) {
+            int c = buf.getByte(p + i) & 0xFF;
+            if ((c & 0xC0) != 0x80) {
+                return -1;
+            }
+            cp = (cp << 6) | (c & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return -1;
+        }
+        return p + need + 1;
     }
 
     /**

@@ -271,6 +271,10 @@ public final class PublishView {
         return payloadFormatIndicator;
     }
 
+    public boolean hasPayloadFormatIndicator() {
+        return payloadFormatIndicator >= 0;
+    }
+
     /** Seconds, 0..2^32-1, or -1 if absent (the message does not expire). */
     public long messageExpiryInterval() {
         return messageExpiryInterval;
@@ -283,6 +287,10 @@ public final class PublishView {
     /** The topic alias (1..65535), or 0 if absent. */
     public int topicAlias() {
         return topicAlias;
+    }
+
+    public boolean hasTopicAlias() {
+        return topicAlias > 0;
     }
 
     public boolean hasResponseTopic() {

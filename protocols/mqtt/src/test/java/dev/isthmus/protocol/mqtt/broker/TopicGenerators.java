@@ -14,8 +14,12 @@ import org.quicktheories.core.RandomnessSource;
  * first levels that start with '$', and wildcards; plus a naive matcher to check against.
  */
 final class TopicGenerators {
-    /** Level words; "" makes empty levels, "é" a two-byte UTF-8 level. */
-    static final String[] WORDS = {"", "a", "b", "ab", "é", "a b"};
+    /**
+     * Level words; "" makes empty levels, "é" a two-byte UTF-8 level, the longer ones cross the
+     * eight-byte words the trie reads levels in (and differ only in their last byte).
+     */
+    static final String[] WORDS = {"", "a", "b", "ab", "é", "a b", "abcdefgh", "abcdefgi", "abcdefghi",
+            "ééééé", "abcdefghijklmnopq"};
     /** First levels hidden from leading wildcards. */
     static final String[] DOLLAR_WORDS = {"$SYS", "$s"};
     static final String[] SHARE_NAMES = {"g1", "g2"};

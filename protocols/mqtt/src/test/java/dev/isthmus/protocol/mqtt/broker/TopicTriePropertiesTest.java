@@ -202,5 +202,12 @@ class TopicTriePropertiesTest {
             assertEquals(member + '#' + options.subscriptionIdentifier(), delivery);
         });
         assertEquals(expectedPlain.size() + expectedGroups.size(), matched);
+
+        // The same topic at the very end of its buffer, where levels cannot be read a word past the limit.
+        Recorder tight = new Recorder();
+        assertEquals(matched, trie.match(Topics.tightBuffer(topic), 0, Topics.length(topic), tight));
+        tight.plain.sort(null);
+        assertEquals(expectedPlain, tight.plain);
+        assertEquals(expectedGroups.keySet(), tight.shared.keySet());
     }
 }

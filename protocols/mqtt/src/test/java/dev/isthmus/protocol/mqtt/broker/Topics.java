@@ -20,6 +20,11 @@ final class Topics {
         return buffer;
     }
 
+    /** The topic in UTF-8 filling a buffer exactly: nothing to read past its end. */
+    static UnsafeBuffer tightBuffer(String topic) {
+        return new UnsafeBuffer(topic.getBytes(StandardCharsets.UTF_8));
+    }
+
     static int length(String topic) {
         return topic.getBytes(StandardCharsets.UTF_8).length;
     }
