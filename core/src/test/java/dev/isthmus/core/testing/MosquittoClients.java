@@ -43,7 +43,10 @@ public final class MosquittoClients {
     /** Starts mosquitto_sub in the background; read its lines from {@link Process#getInputStream()}. */
     public static Process startSubscriber(String... args) throws IOException {
         assertInstalled(SUB);
-        return new ProcessBuilder(command(SUB, args)).redirectErrorStream(true).start();
+        // Its output is a pipe, which stdio buffers in blocks: stdbuf makes each line arrive as printed.
+        List<String> lineBuffered = new ArrayList<>(List.of("stdbuf", "-oL", "-eL"));
+        lineBuffered.addAll(command(SUB, args));
+        return new ProcessBuilder(lineBuffered).redirectErrorStream(true).start();
     }
 
     private static Result run(Path client, int timeoutSeconds, String... args) throws IOException, InterruptedException {

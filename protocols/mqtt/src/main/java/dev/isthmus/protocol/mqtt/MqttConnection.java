@@ -328,6 +328,11 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             writeAck(PacketType.PUBREC, packetId, ReasonCode.SUCCESS);
             return;
         }
+        if (qos == 2 && session.inboundQos2.size() >= hub.settings.receiveMaximum()) {
+            // More unfinished QoS 2 exchanges than the Receive Maximum the CONNACK announced.
+            protocolError(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "receive maximum exceeded");
+            return;
+        }
         Message message = null;
         if (publish.retain()) {
             message = message(topic);

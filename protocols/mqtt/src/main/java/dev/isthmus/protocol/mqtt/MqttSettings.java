@@ -27,8 +27,8 @@ public record MqttSettings(int maxPacketBytes, int receiveMaximum, int maxQueued
     public static final MqttSettings DEFAULT = new MqttSettings(1 << 20, 32, 1000, Duration.ofSeconds(10), 0, true);
 
     public MqttSettings {
-        if (maxPacketBytes < 16 || maxPacketBytes > MAX_PACKET_LIMIT) {
-            throw new IllegalArgumentException("max packet size must be 16.." + MAX_PACKET_LIMIT + ": " + maxPacketBytes);
+        if (maxPacketBytes < 2 || maxPacketBytes > MAX_PACKET_LIMIT) {
+            throw new IllegalArgumentException("max packet size must be 2.." + MAX_PACKET_LIMIT + ": " + maxPacketBytes);
         }
         if (receiveMaximum < 1 || receiveMaximum > 65_535) {
             throw new IllegalArgumentException("receive maximum must be 1..65535: " + receiveMaximum);

@@ -3,13 +3,9 @@ package dev.isthmus.protocol.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,52 +40,11 @@ class MosquittoClientsInteropTest {
         return args.toArray(String[]::new);
     }
 
-    /**
-     * A mosquitto_sub that is subscribed when this returns: with -d it reports the SUBACK, and
-     * every line that is not a debug line is a message.
-     */
-    private static final class LiveSubscriber implements AutoCloseable {
-        final Process process;
-        final BufferedReader lines;
-
-        LiveSubscriber(String version, String... args) throws IOException {
-            List<String> all = new ArrayList<>(List.of(connection(version, args)));
-            all.add("-d");
-            process = MosquittoClients.startSubscriber(all.toArray(String[]::new));
-            lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.contains("received SUBACK")) {
-                    return;
-                }
-            }
-            throw new AssertionError("mosquitto_sub ended before its SUBACK");
-        }
-
-        /** The next {@code count} message lines (payloads, or whatever -F prints). */
-        List<String> messages(int count) throws IOException {
-            List<String> messages = new ArrayList<>();
-            String line;
-            while (messages.size() < count && (line = lines.readLine()) != null) {
-                if (!line.startsWith("Client ") && !line.startsWith("Subscribed (")) {
-                    messages.add(line);
-                }
-            }
-            return messages;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            process.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
     @ParameterizedTest(name = "{0} qos {1}")
     @CsvSource({"mqttv311, 0", "mqttv311, 1", "mqttv311, 2", "mqttv5, 0", "mqttv5, 1", "mqttv5, 2"})
     void aPublishReachesASubscriberAtEachQos(String version, int qos) throws Exception {
         String topic = "plant/" + version + "/q" + qos;
-        try (LiveSubscriber sub = new LiveSubscriber(version, "-t", topic, "-q", String.valueOf(qos))) {
+        try (LiveSubscriber sub = new LiveSubscriber(connection(version, "-t", topic, "-q", String.valueOf(qos)))) {
             for (int i = 0; i < 3; i++) {
                 Result pub = MosquittoClients.publish(10, connection(version, "-t", topic, "-q", String.valueOf(qos),
                         "-m", "reading-" + i));
@@ -101,8 +56,8 @@ class MosquittoClientsInteropTest {
 
     @Test
     void wildcardsMatchLevelsAndTheirParents() throws Exception {
-        try (LiveSubscriber plus = new LiveSubscriber("mqttv311", "-t", "site/+/temp", "-v");
-             LiveSubscriber hash = new LiveSubscriber("mqttv311", "-t", "site/#", "-v")) {
+        try (LiveSubscriber plus = new LiveSubscriber(connection("mqttv311", "-t", "site/+/temp", "-v"));
+             LiveSubscriber hash = new LiveSubscriber(connection("mqttv311", "-t", "site/#", "-v"))) {
             for (String topic : List.of("site/a/temp", "site/b/humidity", "site", "site/c/temp")) {
                 assertEquals(0, MosquittoClients.publish(10, connection("mqttv311", "-t", topic, "-m", "x")).exitCode());
             }
@@ -143,7 +98,7 @@ class MosquittoClientsInteropTest {
 
     @Test
     void mqtt5UserPropertiesAndContentTypeTravelWithTheMessage() throws Exception {
-        try (LiveSubscriber sub = new LiveSubscriber("mqttv5", "-t", "props/t", "-F", "%C|%P|%p")) {
+        try (LiveSubscriber sub = new LiveSubscriber(connection("mqttv5", "-t", "props/t", "-F", "%C|%P|%p"))) {
             Result pub = MosquittoClients.publish(10, connection("mqttv5", "-t", "props/t", "-m", "body",
                     "-D", "publish", "user-property", "site", "north",
                     "-D", "publish", "content-type", "text/plain"));
