@@ -4,6 +4,7 @@ import dev.isthmus.core.config.ConfigException;
 import dev.isthmus.core.config.ConfigLoader;
 import dev.isthmus.core.config.ConfigProblem;
 import dev.isthmus.core.config.IsthmusConfig;
+import dev.isthmus.core.config.MqttConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,12 +46,17 @@ final class CheckCommand implements Callable<Integer> {
             return Main.EXIT_INVALID;
         }
         if (config.listenerCount() == 0) {
-            err.println(new ConfigProblem(configFile, 0, "no listeners; add http.listen or an admin section"));
+            err.println(new ConfigProblem(configFile, 0,
+                    "no listeners; add http.listen, mqtt.listen or an admin section"));
             err.flush();
             return Main.EXIT_INVALID;
         }
+        MqttConfig mqtt = config.mqtt();
+        String mqttMode = mqtt.listeners().isEmpty() ? ""
+                : mqtt.usesEmbeddedBroker() ? ", MQTT broker"
+                : ", MQTT proxy to " + mqtt.upstreams().size() + " brokers";
         out.println(configFile + ": OK (" + config.listenerCount() + " listeners, " + config.upstreams().size()
-                + " upstream groups, " + config.effectiveRoutes().size() + " routes)");
+                + " upstream groups, " + config.effectiveRoutes().size() + " routes" + mqttMode + ")");
         out.flush();
         return 0;
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.ListenAddress;
+import dev.isthmus.core.config.MqttConfig;
 import dev.isthmus.core.config.PeerConfig;
 import dev.isthmus.core.config.RouteConfig;
 import dev.isthmus.core.config.UpstreamGroupConfig;
@@ -35,6 +36,8 @@ import dev.isthmus.protocol.http1.codec.HeadLimits;
 import dev.isthmus.protocol.http1.route.Route;
 import dev.isthmus.protocol.http1.route.Router;
 import dev.isthmus.protocol.http1.route.RoutingProxy;
+import dev.isthmus.protocol.mqtt.MqttBrokerService;
+import dev.isthmus.protocol.mqtt.MqttSettings;
 
 /**
  * A running gateway built from an {@link IsthmusConfig}: the event-loop server with its HTTP
@@ -148,6 +151,21 @@ public final class Gateway implements AutoCloseable {
             }
             groups.forEach(UpstreamGroup::start);
         }
+        MqttConfig mqtt = config.mqtt();
+        if (!mqtt.listeners().isEmpty()) {
+            if (!mqtt.usesEmbeddedBroker()) {
+                throw new IOException("mqtt.upstreams: the MQTT proxy mode is not in this build yet; "
+                        + "without upstreams the embedded broker serves the MQTT listeners");
+            }
+            if (mqtt.persistence() != null) {
+                throw new IOException("mqtt.persistence: sessions on disk are not in this build yet; "
+                        + "the embedded broker keeps them in memory");
+            }
+            MqttBrokerService broker = new MqttBrokerService(mqttSettings(mqtt), metrics, "mqtt");
+            for (ListenAddress listen : mqtt.listeners()) {
+                builder.listen("mqtt " + listen, new InetSocketAddress(listen.host(), listen.port()), broker);
+            }
+        }
         server = builder.build().start();
         if (config.admin() != null) {
             admin = new AdminServer(new InetSocketAddress(config.admin().host(), config.admin().port()), metrics).start();
@@ -171,6 +189,11 @@ public final class Gateway implements AutoCloseable {
                 .withTimeouts(config.timeouts().headerRead(), config.timeouts().clientIdle(), config.timeouts().bodyRead(),
                         config.timeouts().connect(), config.timeouts().response())
                 .withSpliceThreshold(config.spliceThreshold());
+    }
+
+    static MqttSettings mqttSettings(MqttConfig mqtt) {
+        return new MqttSettings(mqtt.maxPacketBytes(), mqtt.receiveMaximum(), mqtt.maxQueuedMessages(),
+                mqtt.connectTimeout(), (int) mqtt.maxKeepAlive().toSeconds(), mqtt.allowAnonymous());
     }
 
     private UpstreamGroup group(UpstreamGroupConfig config, int threads) {

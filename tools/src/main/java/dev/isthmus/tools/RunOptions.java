@@ -2,10 +2,12 @@ package dev.isthmus.tools;
 
 import dev.isthmus.core.config.ConfigException;
 import dev.isthmus.core.config.ConfigLoader;
+import dev.isthmus.core.config.HostPort;
 import dev.isthmus.core.config.HttpLimits;
 import dev.isthmus.core.config.IoMode;
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.ListenAddress;
+import dev.isthmus.core.config.MqttConfig;
 import dev.isthmus.core.config.PeerConfig;
 import dev.isthmus.core.config.RouteConfig;
 import dev.isthmus.core.config.UpstreamGroupConfig;
@@ -29,19 +31,24 @@ import java.util.function.Function;
  * <p>Rules, in the order {@link #effectiveConfig()} applies them:
  * <ul>
  *   <li>The base is the {@code --config} file, or {@link IsthmusConfig#builtInDefault()}.</li>
- *   <li>Listeners: with no file and no listener flag, the built-in default listeners run. Once a
- *       file or any listener flag is given, only the listeners named there run: a listener flag
- *       replaces the file's listeners of its kind, and a kind named nowhere has none (so
- *       {@code --listen 127.0.0.1:0} alone runs no admin listener). Protocols added later
- *       ({@code --mqtt-listen}, {@code --coap-listen}) follow the same rule.</li>
+ *   <li>Listeners: the listener flags are {@code --listen} (HTTP), {@code --mqtt-listen} and
+ *       {@code --admin}. With no file and no listener flag, the built-in default listeners run
+ *       (HTTP, MQTT and admin). Once a file or any listener flag is given, only the listeners
+ *       named there run: a listener flag replaces the file's listeners of its kind, and a kind
+ *       named nowhere has none (so {@code --listen 127.0.0.1:0} alone runs no MQTT and no admin
+ *       listener, and {@code --mqtt-listen :1883} alone no HTTP listener). Protocols added later
+ *       ({@code --coap-listen}) follow the same rule.</li>
  *   <li>{@code --upstream} sets the peers of the group {@value #DEFAULT_GROUP}: it creates the
  *       group with default settings, or replaces the peers of the file's group of that name and
  *       keeps its other settings. Unless a route already matches every host and path, a
  *       catch-all route to the group is added.</li>
  *   <li>{@code --lb} and {@code --hash-key} set the balancing of group {@value #DEFAULT_GROUP},
  *       which must exist (from the file or {@code --upstream}).</li>
- *   <li>{@code --threads}, {@code --io}, {@code --shutdown-grace}, {@code --max-body-size} and
- *       {@code --splice-threshold} replace the file's values.</li>
+ *   <li>{@code --mqtt-upstream} replaces the file's {@code mqtt.upstreams}, which turns the MQTT
+ *       listeners into a proxy to those brokers; it needs an MQTT listener, from the file, from
+ *       {@code --mqtt-listen} or from the built-in default.</li>
+ *   <li>{@code --threads}, {@code --io}, {@code --shutdown-grace}, {@code --max-body-size},
+ *       {@code --splice-threshold} and {@code --mqtt-max-packet-size} replace the file's values.</li>
  * </ul>
  * Mistakes are all collected, the file's and the flags', and reported together.
  */
@@ -109,6 +116,22 @@ public final class RunOptions {
                     + "the kernel (splice; io_uring only), like 64k, 1m; 0 or off = never. Default: 256k.")
     private String spliceThreshold;
 
+    @Option(names = "--mqtt-listen", paramLabel = "ADDR",
+            description = "MQTT listener (3.1.1 and 5.0), same forms as --listen. Repeat for more; replaces the file's "
+                    + "mqtt.listen. Default: 0.0.0.0:1883, under the same rule as --listen.")
+    private List<String> mqttListen;
+
+    @Option(names = "--mqtt-upstream", paramLabel = "HOST:PORT", split = ",",
+            description = "Brokers the MQTT listeners proxy to. Repeat or separate with commas; replaces the file's "
+                    + "mqtt.upstreams. Needs an MQTT listener. "
+                    + "Default: none, the embedded broker answers MQTT clients.")
+    private List<String> mqttUpstream;
+
+    @Option(names = "--mqtt-max-packet-size", paramLabel = "SIZE",
+            description = "Largest MQTT packet accepted from a client, fixed header included, like 256k, 1m; "
+                    + "2 to 268435455 bytes. Default: 1m.")
+    private String mqttMaxPacketSize;
+
     /**
      * The configuration to run: the file (or the built-in default) with the flags applied.
      *
@@ -140,18 +163,33 @@ public final class RunOptions {
         Duration grace = parse(shutdownGrace, "--shutdown-grace", ValueSyntax::parseDuration, errors);
         Long bodyLimit = parse(maxBodySize, "--max-body-size", ValueSyntax::parseSize, errors);
         Long splice = parse(spliceThreshold, "--splice-threshold", ValueSyntax::parseSizeOrOff, errors);
+        List<ListenAddress> mqttListeners = parseEach(mqttListen, "--mqtt-listen", ListenAddress::parse, errors);
+        List<HostPort> mqttUpstreams = parseEach(mqttUpstream, "--mqtt-upstream", MqttConfig::parseUpstream, errors);
+        Long mqttPacket = parse(mqttMaxPacketSize, "--mqtt-max-packet-size", ValueSyntax::parseSize, errors);
+        if (mqttPacket != null
+                && (mqttPacket < MqttConfig.MIN_PACKET_BYTES || mqttPacket > MqttConfig.MAX_PACKET_BYTES)) {
+            errors.add("isthmus: --mqtt-max-packet-size: must be " + MqttConfig.MIN_PACKET_BYTES + " to "
+                    + MqttConfig.MAX_PACKET_BYTES + " bytes, got " + mqttMaxPacketSize.strip());
+        }
         if (!errors.isEmpty()) {
             throw new InvalidOptionsException(errors);
         }
 
-        boolean listenerFlags = listen != null || admin != null;
-        boolean baseListeners = configFile != null || !listenerFlags;
+        boolean baseListeners = configFile != null || !listenerFlags();
         List<ListenAddress> http =
                 httpListeners != null ? httpListeners : baseListeners ? base.httpListeners() : List.of();
         ListenAddress adminListener = adminAddress != null ? adminAddress : baseListeners ? base.admin() : null;
-        if (http.isEmpty() && adminListener == null) {
-            errors.add("isthmus: nothing to listen on: give --listen or --admin, "
-                    + "or http.listen or admin in the config file");
+        List<ListenAddress> mqtt =
+                mqttListeners != null ? mqttListeners : baseListeners ? base.mqtt().listeners() : List.of();
+        if (http.isEmpty() && adminListener == null && mqtt.isEmpty()) {
+            errors.add("isthmus: nothing to listen on: give --listen, --mqtt-listen or --admin, "
+                    + "or http.listen, mqtt.listen or admin in the config file");
+        } else if (mqttUpstreams != null && mqtt.isEmpty()) {
+            errors.add("isthmus: --mqtt-upstream: no MQTT listener to proxy from; give --mqtt-listen, "
+                    + "or mqtt.listen in the config file");
+        } else if (mqttUpstreams != null && base.mqtt().persistence() != null) {
+            errors.add("isthmus: --mqtt-upstream: the config file's mqtt.persistence is only used by the embedded "
+                    + "broker, which upstreams replace");
         }
 
         Map<String, UpstreamGroupConfig> groups = new LinkedHashMap<>(base.upstreams());
@@ -168,9 +206,18 @@ public final class RunOptions {
 
         HttpLimits limits = bodyLimit == null ? base.limits() : base.limits().withMaxBodyBytes(bodyLimit);
         try {
+            // Listeners first: they may be what makes the upstreams legal, never the reverse.
+            MqttConfig mqttConfig = base.mqtt().withListeners(mqtt);
+            if (mqttUpstreams != null) {
+                mqttConfig = mqttConfig.withUpstreams(mqttUpstreams);
+            }
+            if (mqttPacket != null) {
+                mqttConfig = mqttConfig.withMaxPacketBytes(mqttPacket.intValue());
+            }
             return new IsthmusConfig(threads == null ? base.threads() : threads, ioMode == null ? base.io() : ioMode,
                     http, adminListener, groups, routes, limits, splice == null ? base.spliceThreshold() : splice,
-                    base.timeouts(), base.buffers(), grace == null ? base.shutdownGrace() : grace, base.source());
+                    base.timeouts(), mqttConfig, base.buffers(), grace == null ? base.shutdownGrace() : grace,
+                    base.source());
         } catch (IllegalArgumentException e) {
             throw new InvalidOptionsException(List.of("isthmus: " + e.getMessage()));
         }
@@ -178,7 +225,12 @@ public final class RunOptions {
 
     /** True when no file and no listener flag is given, so the built-in default listeners run. */
     public boolean usesDefaultListeners() {
-        return configFile == null && listen == null && admin == null;
+        return configFile == null && !listenerFlags();
+    }
+
+    /** Whether any flag that names listeners is given; each such flag drops the built-in default listeners. */
+    private boolean listenerFlags() {
+        return listen != null || admin != null || mqttListen != null;
     }
 
     private static void applyUpstreams(Map<String, UpstreamGroupConfig> groups, List<RouteConfig> routes,

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
+import dev.isthmus.core.testing.MosquittoClients;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -70,6 +71,26 @@ class CliEndToEndTest {
             assertEquals(before + 1, after, "isthmus_http_requests_total 2xx after one request");
             assertEquals("ok\n", get(URI.create("http://" + hostPort(admin) + "/healthz")).body());
 
+            isthmus.terminate();
+            assertEquals(0, isthmus.awaitExit(DEADLINE), isthmus.output());
+        }
+    }
+
+    @Test
+    void theEmbeddedBrokerServesMosquittoClientsOnItsMqttListener() throws Exception {
+        try (ChildJvm isthmus = ChildJvm.isthmus("--mqtt-listen", "127.0.0.1:0", "--admin", "127.0.0.1:0")) {
+            InetSocketAddress mqtt = isthmus.listenerAddress("mqtt 127.0.0.1:0");
+            String port = String.valueOf(mqtt.getPort());
+            MosquittoClients.Result pub = MosquittoClients.publish(10, "-h", "127.0.0.1", "-p", port,
+                    "-t", "devices/thermostat-01/state", "-r", "-q", "1", "-m", "21.5C");
+            assertEquals(0, pub.exitCode(), pub.output() + isthmus.output());
+            MosquittoClients.Result sub = MosquittoClients.subscribe(10, "-h", "127.0.0.1", "-p", port,
+                    "-V", "mqttv5", "-t", "devices/+/state", "-C", "1", "-v");
+            assertEquals(List.of("devices/thermostat-01/state 21.5C"), sub.lines(), sub.output() + isthmus.output());
+
+            HttpResponse<String> metrics = get(URI.create("http://" + hostPort(isthmus.adminAddress()) + "/metrics"));
+            assertTrue(metrics.body().contains("isthmus_mqtt_messages_received_total{listener=\"mqtt\"} 1"),
+                    metrics.body());
             isthmus.terminate();
             assertEquals(0, isthmus.awaitExit(DEADLINE), isthmus.output());
         }

@@ -3,6 +3,7 @@ package dev.isthmus.tools;
 import dev.isthmus.core.config.HttpLimits;
 import dev.isthmus.core.config.IoMode;
 import dev.isthmus.core.config.IsthmusConfig;
+import dev.isthmus.core.config.MqttConfig;
 import dev.isthmus.core.config.UpstreamGroupConfig;
 import dev.isthmus.core.config.ValueSyntax;
 import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
@@ -111,7 +112,76 @@ class MainTest {
         Path file = file("quiet.yaml", "threads: 1\n");
         Result result = execute("check", "--config", file.toString());
         assertEquals(2, result.status());
-        assertEquals(List.of(file + ": no listeners; add http.listen or an admin section"), result.errLines());
+        assertEquals(List.of(file + ": no listeners; add http.listen, mqtt.listen or an admin section"), result.errLines());
+    }
+
+    @Test
+    void checkAcceptsAnMqttSection() throws IOException {
+        Path broker = file("broker.yaml", """
+                admin: {}
+                http: { listen: ":8080" }
+                mqtt:
+                  listen: [ ":1883", "127.0.0.1:1884" ]
+                  max-packet-size: 256k
+                  persistence: data/mqtt
+                """);
+        assertEquals(new Result(0, broker + ": OK (4 listeners, 0 upstream groups, 0 routes, MQTT broker)"
+                + System.lineSeparator(), ""), execute("check", "--config", broker.toString()));
+        Path proxy = file("proxy.yaml", "mqtt:\n  listen: 1883\n  upstreams: [ \"a:1883\", \"b:1883\" ]\n");
+        assertEquals(new Result(0, proxy + ": OK (1 listeners, 0 upstream groups, 0 routes, MQTT proxy to 2 brokers)"
+                + System.lineSeparator(), ""), execute("check", "--config", proxy.toString()));
+    }
+
+    @Test
+    void checkReportsMqttProblemsWithTheirLines() throws IOException {
+        Path file = file("mqtt.yaml", """
+                http:
+                  listen: ":8080"
+                mqtt:
+                  listen: [ ":1883", ":8080" ]
+                  upstreams: [ "broker" ]
+                  max-packet-size: 512m
+                  receive-maximum: 0
+                  connect-timeout: 10
+                  max-keep-alive: 1500ms
+                  allow-anonymous: maybe
+                  retain: true
+                """);
+        Result result = execute("check", "--config", file.toString());
+        assertEquals(2, result.status());
+        assertEquals("", result.out());
+        assertEquals(List.of(
+                file + ":4: mqtt.listen: 0.0.0.0:8080 is also an HTTP listener (line 2)",
+                file + ":5: mqtt.upstreams: bad upstream 'broker': no port; expected host:port, like 10.0.0.1:1883",
+                file + ":6: mqtt.max-packet-size: must be at most 268435455, got 512m",
+                file + ":7: mqtt.receive-maximum: must be at least 1, got 0",
+                file + ":8: mqtt.connect-timeout: duration '10' has no unit; write one, like 500ms, 10s, 2m or 1h",
+                file + ":9: mqtt.max-keep-alive: must be whole seconds, as MQTT counts keep alive in seconds, got 1500ms",
+                file + ":10: mqtt.allow-anonymous: expected true or false, got 'maybe'",
+                file + ":11: unknown key 'retain' in mqtt, expected one of: listen, upstreams, max-packet-size, "
+                        + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, "
+                        + "allow-anonymous"), result.errLines());
+    }
+
+    @Test
+    void checkReportsMqttUpstreamsWithoutListen() throws IOException {
+        Path file = file("nolisten.yaml", "http: { listen: \":8080\" }\nmqtt:\n  upstreams: broker:1883\n");
+        Result result = execute("check", "--config", file.toString());
+        assertEquals(2, result.status());
+        assertEquals(List.of(file + ":3: mqtt.upstreams without mqtt.listen: the MQTT proxy needs a listener, "
+                + "like listen: \":1883\""), result.errLines());
+    }
+
+    @Test
+    void runReportsMqttFlagMistakesOnTheirOwnLines() {
+        Result result = execute("--listen", ":0", "--mqtt-upstream", "broker:1883", "--mqtt-max-packet-size", "0");
+        assertEquals(2, result.status());
+        assertEquals(List.of("isthmus: --mqtt-max-packet-size: must be 2 to 268435455 bytes, got 0"),
+                result.errLines());
+        result = execute("run", "--listen", ":0", "--mqtt-upstream", "broker:1883");
+        assertEquals(2, result.status());
+        assertEquals(List.of("isthmus: --mqtt-upstream: no MQTT listener to proxy from; give --mqtt-listen, "
+                + "or mqtt.listen in the config file"), result.errLines());
     }
 
     @Test
@@ -222,7 +292,8 @@ class MainTest {
     void runHelpNamesEveryOption() {
         String help = execute("run", "--help").out();
         for (String option : List.of("--config", "--listen", "--admin", "--upstream", "--lb", "--hash-key", "--threads",
-                "--io", "--shutdown-grace", "--max-body-size", "--splice-threshold", "--help", "--version")) {
+                "--io", "--shutdown-grace", "--max-body-size", "--splice-threshold", "--mqtt-listen", "--mqtt-upstream",
+                "--mqtt-max-packet-size", "--help", "--version")) {
             assertTrue(help.contains(option), option);
         }
     }
@@ -238,7 +309,10 @@ class MainTest {
                 "Default: " + UpstreamGroupConfig.DEFAULT_LB.configName(),
                 "Default: " + defaults.threads(),
                 "Default: " + defaults.io().configName(),
-                "Default: " + ValueSyntax.formatSize(HttpProxySettings.DEFAULT_SPLICE_THRESHOLD))) {
+                "Default: " + ValueSyntax.formatSize(HttpProxySettings.DEFAULT_SPLICE_THRESHOLD),
+                "Default: " + defaults.mqtt().listeners().getFirst(),
+                "Default: " + ValueSyntax.formatSize(MqttConfig.DEFAULT_MAX_PACKET_BYTES),
+                "2 to " + MqttConfig.MAX_PACKET_BYTES + " bytes")) {
             assertTrue(help.contains(expected), expected + " not in " + help);
         }
         // The admin address may be wrapped after its colon.

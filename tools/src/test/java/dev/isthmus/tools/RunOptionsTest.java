@@ -1,9 +1,11 @@
 package dev.isthmus.tools;
 
+import dev.isthmus.core.config.HostPort;
 import dev.isthmus.core.config.HttpLimits;
 import dev.isthmus.core.config.IoMode;
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.ListenAddress;
+import dev.isthmus.core.config.MqttConfig;
 import dev.isthmus.core.config.PeerConfig;
 import dev.isthmus.core.config.RouteConfig;
 import dev.isthmus.core.config.UpstreamGroupConfig;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -55,9 +58,11 @@ class RunOptionsTest {
 
     @Test
     void otherFlagsKeepTheDefaultListeners() throws Exception {
-        IsthmusConfig config = effective("--threads", "2", "--upstream", "a:80");
+        IsthmusConfig config = effective("--threads", "2", "--upstream", "a:80", "--mqtt-max-packet-size", "64k");
         assertEquals(List.of(IsthmusConfig.DEFAULT_HTTP_LISTEN), config.httpListeners());
         assertEquals(IsthmusConfig.DEFAULT_ADMIN_LISTEN, config.admin());
+        assertEquals(List.of(MqttConfig.DEFAULT_LISTEN), config.mqtt().listeners());
+        assertEquals(64 * 1024, config.mqtt().maxPacketBytes());
     }
 
     @Test
@@ -125,8 +130,10 @@ class RunOptionsTest {
 
     @Test
     void fileAndFlagsWithNoListenerAtAllAreRefused() throws IOException {
-        assertEquals(List.of("isthmus: nothing to listen on: give --listen or --admin, or http.listen or admin "
-                + "in the config file"), mistakes("--config", file("threads: 1\n")));
+        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen or --admin, or http.listen, "
+                + "mqtt.listen or admin in the config file"), mistakes("--config", file("threads: 1\n")));
+        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen or --admin, or http.listen, "
+                + "mqtt.listen or admin in the config file"), mistakes("--config", file("mqtt: { listen: [] }\n")));
     }
 
     // ---- values ------------------------------------------------------------------------------
@@ -335,6 +342,170 @@ class RunOptionsTest {
     void hashKeyNeedsConsistentHashing() {
         assertEquals(List.of("isthmus: --hash-key: only --lb consistent-hash uses a hash key, and group 'default' "
                 + "uses ip-hash"), mistakes("--upstream", "a:80", "--lb", "ip-hash", "--hash-key", "path"));
+    }
+
+    // ---- mqtt --------------------------------------------------------------------------------
+
+    @Test
+    void theBuiltInDefaultListensForMqttOn1883AsABroker() throws Exception {
+        MqttConfig mqtt = effective().mqtt();
+        assertEquals(List.of(MqttConfig.DEFAULT_LISTEN), mqtt.listeners());
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 1883)), mqtt.listeners());
+        assertTrue(mqtt.usesEmbeddedBroker());
+        assertEquals(List.of(MqttConfig.DEFAULT_LISTEN), effective("--threads", "1").mqtt().listeners());
+    }
+
+    @Test
+    void mqttListenAloneMeansNoHttpAndNoAdminListener() throws Exception {
+        IsthmusConfig config = effective("--mqtt-listen", "127.0.0.1:0");
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 0)), config.mqtt().listeners());
+        assertEquals(List.of(), config.httpListeners());
+        assertNull(config.admin());
+        assertTrue(!config.usesBuiltInOrigin());
+        assertTrue(config.mqtt().usesEmbeddedBroker());
+        assertTrue(!CommandLine.populateCommand(new RunOptions(), "--mqtt-listen", ":0").usesDefaultListeners());
+    }
+
+    @Test
+    void httpAndAdminFlagsAloneMeanNoMqttListener() throws Exception {
+        assertEquals(List.of(), effective("--listen", "127.0.0.1:0").mqtt().listeners());
+        assertEquals(List.of(), effective("--admin", "127.0.0.1:0").mqtt().listeners());
+        assertEquals(MqttConfig.DEFAULT, effective("--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0").mqtt());
+    }
+
+    @Test
+    void mqttListenIsRepeatable() throws Exception {
+        IsthmusConfig config = effective("--mqtt-listen", ":1883", "--mqtt-listen", "[::1]:8883", "--listen", ":8080");
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 1883), new ListenAddress("::1", 8883)),
+                config.mqtt().listeners());
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 8080)), config.httpListeners());
+        assertEquals(3, config.listenerCount());
+    }
+
+    @Test
+    void fileWithoutMqttHasNoMqttListener() throws Exception {
+        assertEquals(MqttConfig.DEFAULT, effective("--config", file("http: { listen: \":9080\" }\n")).mqtt());
+    }
+
+    @Test
+    void fileMqttListenersRunAlongsideHttpFlags() throws Exception {
+        IsthmusConfig config = effective("--config", file("""
+                mqtt:
+                  listen: ":1884"
+                  upstreams: [ "broker:1883" ]
+                """), "--listen", "127.0.0.1:0");
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 1884)), config.mqtt().listeners());
+        assertEquals(List.of(new HostPort("broker", 1883)), config.mqtt().upstreams());
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 0)), config.httpListeners());
+    }
+
+    @Test
+    void mqttFlagsReplaceTheFilesValuesOnly() throws Exception {
+        String config = file("""
+                http: { listen: ":9080" }
+                mqtt:
+                  listen: [ ":1883", ":1884" ]
+                  upstreams: [ "a:1883", "b:1883" ]
+                  max-packet-size: 64k
+                  receive-maximum: 10
+                  max-queued-messages: 20
+                  connect-timeout: 3s
+                  max-keep-alive: 5m
+                  allow-anonymous: false
+                """);
+        MqttConfig fromFile = effective("--config", config).mqtt();
+        assertEquals(64 * 1024, fromFile.maxPacketBytes());
+        assertEquals(List.of(new HostPort("a", 1883), new HostPort("b", 1883)), fromFile.upstreams());
+
+        IsthmusConfig overridden = effective("--config", config, "--mqtt-listen", "127.0.0.1:0",
+                "--mqtt-upstream", "c:1883,[fd00::1]:1884", "--mqtt-upstream", "d:8883", "--mqtt-max-packet-size", "256k");
+        assertEquals(new MqttConfig(List.of(new ListenAddress("127.0.0.1", 0)),
+                List.of(new HostPort("c", 1883), new HostPort("fd00::1", 1884), new HostPort("d", 8883)), 256 * 1024,
+                10, 20, Duration.ofSeconds(3), Duration.ofMinutes(5), null, false), overridden.mqtt());
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 9080)), overridden.httpListeners());
+    }
+
+    @Test
+    void mqttUpstreamWithTheDefaultListenersProxiesOn1883() throws Exception {
+        IsthmusConfig config = effective("--mqtt-upstream", "broker:1883");
+        assertEquals(List.of(MqttConfig.DEFAULT_LISTEN), config.mqtt().listeners());
+        assertEquals(List.of(new HostPort("broker", 1883)), config.mqtt().upstreams());
+        assertTrue(!config.mqtt().usesEmbeddedBroker());
+        assertEquals(List.of(IsthmusConfig.DEFAULT_HTTP_LISTEN), config.httpListeners());
+        assertTrue(CommandLine.populateCommand(new RunOptions(), "--mqtt-upstream", "b:1883").usesDefaultListeners());
+    }
+
+    @Test
+    void mqttUpstreamNeedsAnMqttListener() throws IOException {
+        String needsListener = "isthmus: --mqtt-upstream: no MQTT listener to proxy from; give --mqtt-listen, "
+                + "or mqtt.listen in the config file";
+        assertEquals(List.of(needsListener), mistakes("--listen", ":0", "--mqtt-upstream", "broker:1883"));
+        assertEquals(List.of(needsListener),
+                mistakes("--config", file("http: { listen: \":0\" }\n"), "--mqtt-upstream", "broker:1883"));
+        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen or --admin, or http.listen, "
+                + "mqtt.listen or admin in the config file"), mistakes("--config", file("threads: 1\n"),
+                "--mqtt-upstream", "broker:1883"));
+    }
+
+    @Test
+    void mqttUpstreamIsRefusedWithTheFilesPersistence() throws IOException {
+        String config = file("mqtt: { listen: \":0\", persistence: sessions }\n");
+        assertEquals(List.of("isthmus: --mqtt-upstream: the config file's mqtt.persistence is only used by the "
+                + "embedded broker, which upstreams replace"), mistakes("--config", config, "--mqtt-upstream", "b:1883"));
+    }
+
+    @Test
+    void mqttListenersMustNotClashWithHttpOrAdmin() {
+        assertEquals(List.of("isthmus: MQTT listen address 0.0.0.0:8080 is also an HTTP listener"),
+                mistakes("--listen", ":8080", "--mqtt-listen", "*:8080"));
+        assertEquals(List.of("isthmus: MQTT listen address 127.0.0.1:9000 is also the admin listener"),
+                mistakes("--admin", "127.0.0.1:9000", "--mqtt-listen", "127.0.0.1:9000"));
+        assertEquals(List.of("isthmus: MQTT listen address 0.0.0.0:1883 is given twice"),
+                mistakes("--mqtt-listen", "1883", "--mqtt-listen", ":1883"));
+    }
+
+    @Test
+    void mqttListenerClashesWithTheFilesHttpListener() throws IOException {
+        assertEquals(List.of("isthmus: MQTT listen address 0.0.0.0:9080 is also an HTTP listener"),
+                mistakes("--config", file("http: { listen: \":9080\" }\n"), "--mqtt-listen", ":9080"));
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 0)), assertDoesNotThrow(() -> effective("--listen",
+                "127.0.0.1:0", "--admin", "127.0.0.1:0", "--mqtt-listen", "127.0.0.1:0")).mqtt().listeners());
+    }
+
+    @Test
+    void badMqttFlagsAreAllReported() {
+        assertEquals(List.of(
+                "isthmus: --mqtt-listen: bad address 'localhost:mqtt': port 'mqtt' is not a number",
+                "isthmus: --mqtt-upstream: bad upstream ':1883': an upstream needs a host, like 10.0.0.1:1883",
+                "isthmus: --mqtt-upstream: bad upstream 'b:0': port 0 cannot be connected to",
+                "isthmus: --mqtt-upstream: bad upstream 'c': no port; expected host:port, like 10.0.0.1:1883",
+                "isthmus: --mqtt-max-packet-size: '1mb' is not a size; write bytes, or a whole number with k, m or g "
+                        + "(binary: 16k = 16384 bytes)"),
+                mistakes("--mqtt-listen", "localhost:mqtt", "--mqtt-upstream", ":1883,b:0", "--mqtt-upstream", "c",
+                        "--mqtt-max-packet-size", "1mb"));
+        assertEquals(List.of("isthmus: --mqtt-max-packet-size: must be 2 to 268435455 bytes, got 256m"),
+                mistakes("--mqtt-max-packet-size", "256m"));
+        assertEquals(List.of("isthmus: --mqtt-max-packet-size: must be 2 to 268435455 bytes, got 1"),
+                mistakes("--mqtt-max-packet-size", "1"));
+        assertEquals(List.of("isthmus: MQTT upstream b:1883 is given twice"),
+                mistakes("--mqtt-upstream", "b:1883,b:1883"));
+    }
+
+    @Test
+    void mqttMaxPacketSizeBounds() throws Exception {
+        assertEquals(2, effective("--mqtt-max-packet-size", "2").mqtt().maxPacketBytes());
+        assertEquals(268_435_455, effective("--mqtt-max-packet-size", "268435455").mqtt().maxPacketBytes());
+        assertEquals(1 << 20, effective("--mqtt-max-packet-size", "1M").mqtt().maxPacketBytes());
+    }
+
+    @Test
+    void mqttSettingsWithoutAnMqttListenerAreKeptForNothing() throws Exception {
+        // Legal, like HTTP limits without an HTTP listener: a file of settings to be combined with flags.
+        IsthmusConfig config = effective("--config", file("http: { listen: \":0\" }\nmqtt: { receive-maximum: 5 }\n"));
+        assertEquals(List.of(), config.mqtt().listeners());
+        assertEquals(5, config.mqtt().receiveMaximum());
+        assertEquals(5, effective("--config", file("mqtt: { receive-maximum: 5 }\n"), "--mqtt-listen", ":0")
+                .mqtt().receiveMaximum());
     }
 
     // ---- mistakes ----------------------------------------------------------------------------

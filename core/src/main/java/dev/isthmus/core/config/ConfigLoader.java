@@ -51,10 +51,23 @@ import java.util.Optional;
  *     health:
  *       active: { type: http, path: /healthz, expect-status: 200, interval: 5s, timeout: 1s, rise: 2, fall: 3 }
  *       passive: { max-fails: 3, cool-down: 10s }   # max-fails: 0 turns it off
+ * mqtt:                                        # MQTT 3.1.1 and 5.0
+ *   listen: [ ":1883" ]                        # or one address without brackets
+ *   upstreams: [ broker-a:1883, broker-b:1883 ]  # proxy to these brokers; none = the embedded broker
+ *   max-packet-size: 1m                        # 2 .. 268435455 bytes, fixed header included
+ *   receive-maximum: 32                        # QoS 1/2 messages in flight towards one client, 1..65535
+ *   max-queued-messages: 1000                  # QoS 1/2 messages kept per offline or slow session; 0 = none
+ *   connect-timeout: 10s                       # for a new connection's CONNECT to arrive
+ *   max-keep-alive: 0s                         # whole seconds up to 65535s; 0 = as the client asks
+ *   persistence: data/mqtt                     # sessions and retained messages; absent = in memory only
+ *   allow-anonymous: true                      # clients without a user name
  * }</pre>
  * An active check defaults to {@code type: tcp}; {@code path} (default {@code /}) and
  * {@code expect-status} belong to {@code type: http}. A file names its listeners: one without
- * {@code admin} has no admin listener, one without {@code http.listen} no HTTP listener.
+ * {@code admin} has no admin listener, one without {@code http.listen} no HTTP listener, one
+ * without {@code mqtt.listen} no MQTT listener. {@code mqtt.upstreams} need {@code mqtt.listen},
+ * and {@code mqtt.persistence}, a directory relative to the file's own directory, belongs to
+ * the embedded broker, so not with upstreams.
  *
  * <p>The file is composed into snakeyaml-engine's node tree rather than loaded into maps,
  * because only nodes keep their line numbers; values are then read from the nodes' text, so a

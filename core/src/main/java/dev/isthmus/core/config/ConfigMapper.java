@@ -12,6 +12,8 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +36,7 @@ import java.util.regex.Pattern;
  */
 final class ConfigMapper {
     private static final List<String> TOP_KEYS =
-            List.of("threads", "io", "shutdown-grace", "admin", "buffers", "http", "upstreams");
+            List.of("threads", "io", "shutdown-grace", "admin", "buffers", "http", "upstreams", "mqtt");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> BUFFER_KEYS = List.of("chunk-size", "max-pool-per-loop");
     private static final List<String> HTTP_KEYS = List.of("listen", "limits", "timeouts", "splice-threshold", "routes");
@@ -51,6 +53,8 @@ final class ConfigMapper {
     private static final List<String> ACTIVE_KEYS =
             List.of("type", "path", "expect-status", "interval", "timeout", "rise", "fall");
     private static final List<String> PASSIVE_KEYS = List.of("max-fails", "cool-down");
+    private static final List<String> MQTT_KEYS = List.of("listen", "upstreams", "max-packet-size", "receive-maximum",
+            "max-queued-messages", "connect-timeout", "max-keep-alive", "persistence", "allow-anonymous");
 
     /** Bounds that only catch typos (an extra zero or two), far above any sane setting. */
     private static final int MAX_RETRIES = 100;
@@ -94,7 +98,8 @@ final class ConfigMapper {
         YamlSection bufferSection = section(top.value("buffers"), "buffers", BUFFER_KEYS);
         BufferSettings buffers = buffers(bufferSection);
         YamlSection http = section(top.value("http"), "http", HTTP_KEYS);
-        List<ListenAddress> httpListeners = httpListeners(http, admin, adminAt);
+        Map<ListenAddress, Integer> httpLines = new HashMap<>();
+        List<ListenAddress> httpListeners = httpListeners(http, admin, adminAt, httpLines);
         YamlSection limitSection = section(http.value("limits"), "http.limits", LIMIT_KEYS);
         HttpLimits limits = limits(limitSection);
         HttpTimeouts timeouts = timeouts(section(http.value("timeouts"), "http.timeouts", TIMEOUT_KEYS));
@@ -105,13 +110,14 @@ final class ConfigMapper {
         Map<String, UpstreamGroupConfig> upstreams =
                 upstreams(section(top.value("upstreams"), "upstreams", null), groupNames);
         List<RouteConfig> routes = routes(http, groupNames);
+        MqttConfig mqtt = mqtt(section(top.value("mqtt"), "mqtt", MQTT_KEYS), httpLines, admin, adminAt);
 
         if (!problems.isEmpty()) {
             return null;
         }
         try {
             return new IsthmusConfig(threads, io, httpListeners, admin, upstreams, routes, limits, spliceThreshold,
-                    timeouts, buffers, shutdownGrace, file);
+                    timeouts, mqtt, buffers, shutdownGrace, file);
         } catch (IllegalArgumentException e) {
             // The readers check every rule the model has, with lines; this is only a safety net.
             problem(root, e.getMessage());
@@ -138,10 +144,13 @@ final class ConfigMapper {
         return problems.size() == before ? new BufferSettings((int) chunk, pool) : null;
     }
 
-    /** @param adminAt where the admin address was written, for naming its line in a clash */
-    private List<ListenAddress> httpListeners(YamlSection http, ListenAddress admin, Node adminAt) {
+    /**
+     * @param adminAt where the admin address was written, for naming its line in a clash
+     * @param lines   receives the line of each accepted address but those with port 0
+     */
+    private List<ListenAddress> httpListeners(YamlSection http, ListenAddress admin, Node adminAt,
+                                              Map<ListenAddress, Integer> lines) {
         List<ListenAddress> listeners = new ArrayList<>();
-        Map<ListenAddress, Integer> lines = new HashMap<>();
         for (Node item : items(http, "listen", true)) {
             ListenAddress address = listenAddress(item, "http.listen");
             if (address == null) {
@@ -376,6 +385,86 @@ final class ConfigMapper {
         return problems.size() == before ? new PassiveCheck(maxFails, coolDown) : null;
     }
 
+    /**
+     * @param httpLines the line of each HTTP listener, for naming it in a clash
+     * @param adminAt   where the admin address was written, for naming its line in a clash
+     */
+    private MqttConfig mqtt(YamlSection s, Map<ListenAddress, Integer> httpLines, ListenAddress admin, Node adminAt) {
+        int before = problems.size();
+        MqttConfig d = MqttConfig.DEFAULT;
+        List<Node> listenItems = items(s, "listen", true);
+        List<ListenAddress> listeners = mqttListeners(listenItems, httpLines, admin, adminAt);
+        List<Node> upstreamItems = items(s, "upstreams", true);
+        List<HostPort> upstreams = mqttUpstreams(upstreamItems);
+        if (!upstreamItems.isEmpty() && listenItems.isEmpty()) {
+            problem(s.value("upstreams"), "mqtt.upstreams without mqtt.listen: the MQTT proxy needs a listener, "
+                    + "like listen: \":1883\"");
+        }
+        long maxPacket = size(s, "max-packet-size", d.maxPacketBytes(), MqttConfig.MIN_PACKET_BYTES,
+                MqttConfig.MAX_PACKET_BYTES);
+        int receiveMaximum = integer(s, "receive-maximum", d.receiveMaximum(), 1, MqttConfig.MAX_RECEIVE_MAXIMUM);
+        int maxQueued = integer(s, "max-queued-messages", d.maxQueuedMessages(), 0, MqttConfig.MAX_QUEUED_MESSAGES);
+        Duration connectTimeout = duration(s, "connect-timeout", d.connectTimeout(), false);
+        Duration maxKeepAlive = keepAlive(s, "max-keep-alive", d.maxKeepAlive());
+        Path persistence = directory(s, "persistence");
+        if (persistence != null && !upstreams.isEmpty()) {
+            problem(s.value("persistence"), "mqtt.persistence: only the embedded broker stores sessions, and "
+                    + "mqtt.upstreams makes this an MQTT proxy");
+        }
+        boolean allowAnonymous = bool(s, "allow-anonymous", d.allowAnonymous());
+        if (problems.size() > before) {
+            return null;
+        }
+        return new MqttConfig(listeners, upstreams, (int) maxPacket, receiveMaximum, maxQueued, connectTimeout,
+                maxKeepAlive, persistence, allowAnonymous);
+    }
+
+    private List<ListenAddress> mqttListeners(List<Node> items, Map<ListenAddress, Integer> httpLines,
+                                              ListenAddress admin, Node adminAt) {
+        List<ListenAddress> listeners = new ArrayList<>();
+        Map<ListenAddress, Integer> lines = new HashMap<>();
+        for (Node item : items) {
+            ListenAddress address = listenAddress(item, "mqtt.listen");
+            if (address == null) {
+                continue;
+            }
+            // Port 0 is exempt: every ephemeral listener gets a port of its own.
+            boolean ephemeral = address.port() == 0;
+            Integer first = ephemeral ? null : lines.putIfAbsent(address, line(item));
+            Integer http = ephemeral ? null : httpLines.get(address);
+            if (!ephemeral && address.equals(admin)) {
+                problem(item, "mqtt.listen: " + address + " is also the admin listener (line " + line(adminAt) + ")");
+            } else if (http != null) {
+                problem(item, "mqtt.listen: " + address + " is also an HTTP listener (line " + http + ")");
+            } else if (first != null) {
+                problem(item, "mqtt.listen: " + address + " is given twice"
+                        + (first != line(item) ? " (also on line " + first + ")" : ""));
+            } else {
+                listeners.add(address);
+            }
+        }
+        return listeners;
+    }
+
+    private List<HostPort> mqttUpstreams(List<Node> items) {
+        List<HostPort> upstreams = new ArrayList<>();
+        Map<HostPort, Integer> lines = new HashMap<>();
+        for (Node item : items) {
+            HostPort upstream = parsed(item, "mqtt.upstreams", "a broker's host:port", MqttConfig::parseUpstream);
+            if (upstream == null) {
+                continue;
+            }
+            Integer first = lines.putIfAbsent(upstream, line(item));
+            if (first != null) {
+                problem(item, "mqtt.upstreams: " + upstream + " is given twice"
+                        + (first != line(item) ? " (also on line " + first + ")" : ""));
+            } else {
+                upstreams.add(upstream);
+            }
+        }
+        return upstreams;
+    }
+
     private List<RouteConfig> routes(YamlSection http, Set<String> groupNames) {
         List<Node> items = items(http, "routes", false);
         boolean noGroups = groupNames.isEmpty();
@@ -510,6 +599,72 @@ final class ConfigMapper {
             return defaultValue;
         }
         return duration;
+    }
+
+    /** A duration of whole seconds up to MQTT's 65535, where 0 means no limit. */
+    private Duration keepAlive(YamlSection s, String key, Duration defaultValue) {
+        int before = problems.size();
+        Duration duration = duration(s, key, defaultValue, true);
+        if (problems.size() > before) {
+            return defaultValue;
+        }
+        if (duration.toMillis() % 1000 != 0) {
+            problem(s.value(key), s.keyPath(key) + ": must be whole seconds, as MQTT counts keep alive in seconds, got "
+                    + ValueSyntax.formatDuration(duration));
+            return defaultValue;
+        }
+        if (duration.compareTo(MqttConfig.MAX_KEEP_ALIVE) > 0) {
+            problem(s.value(key), s.keyPath(key) + ": must be at most "
+                    + ValueSyntax.formatDuration(MqttConfig.MAX_KEEP_ALIVE) + ", the longest keep alive MQTT can "
+                    + "express, got " + ValueSyntax.formatDuration(duration));
+            return defaultValue;
+        }
+        return duration;
+    }
+
+    /**
+     * A directory written relative to the file's own directory, or absolute; null when absent or
+     * after reporting a mistake. A directory that does not exist yet is fine, a file is not.
+     */
+    private Path directory(YamlSection s, String key) {
+        Node value = s.value(key);
+        String text = value == null ? null : scalarText(value, s.keyPath(key), "a directory");
+        if (text == null) {
+            return null;
+        }
+        if (text.isBlank()) {
+            problem(value, s.keyPath(key) + ": expected a directory, got ''");
+            return null;
+        }
+        Path directory;
+        try {
+            directory = file.resolveSibling(text).normalize();
+        } catch (InvalidPathException e) {
+            problem(value, s.keyPath(key) + ": '" + text + "' is not a path: " + e.getReason());
+            return null;
+        }
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            problem(value, s.keyPath(key) + ": " + directory + " is a file, not a directory");
+            return null;
+        }
+        return directory;
+    }
+
+    /** The YAML core schema's spellings of true and false; {@code defaultValue} when absent or wrong. */
+    private boolean bool(YamlSection s, String key, boolean defaultValue) {
+        Node value = s.value(key);
+        String text = value == null ? null : scalarText(value, s.keyPath(key), "true or false");
+        if (text == null) {
+            return defaultValue;
+        }
+        return switch (text) {
+            case "true", "True", "TRUE" -> true;
+            case "false", "False", "FALSE" -> false;
+            default -> {
+                problem(value, s.keyPath(key) + ": expected true or false, got '" + text + "'");
+                yield defaultValue;
+            }
+        };
     }
 
     /** The key's text, {@code defaultValue} when absent, or null after reporting a non-text value. */

@@ -3,14 +3,27 @@ package dev.isthmus.core.config;
 import java.net.Inet6Address;
 
 /**
- * The {@code host:port} syntax shared by listen addresses and peers: {@code host:port},
- * {@code [v6]:port}, {@code :port} and a bare {@code port}. IPv6 literals must be bracketed,
- * because an unbracketed one cannot be told apart from its port.
+ * A host and a port, and the {@code host:port} syntax shared by listen addresses, peers and
+ * MQTT upstreams: {@code host:port}, {@code [v6]:port}, {@code :port} and a bare {@code port}.
+ * IPv6 literals must be bracketed, because an unbracketed one cannot be told apart from its port.
+ *
+ * <p>As the syntax's result the host may be missing and the port 0; each caller checks them
+ * against its own rules. Where the model keeps a {@code HostPort} to connect to (the MQTT
+ * upstreams, see {@link MqttConfig#parseUpstream}), it has a host and a port from 1.
  *
  * @param host the host without brackets, or null when the text named none
- * @param port the port, not yet range-checked against the caller's rules
+ * @param port 0..65535
  */
-record HostPort(String host, int port) {
+public record HostPort(String host, int port) {
+    public HostPort {
+        if (host != null && host.isEmpty()) {
+            throw new IllegalArgumentException("host must not be empty; null stands for none");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535: " + port);
+        }
+    }
+
     /**
      * @param forms the forms the caller accepts, for messages about the overall shape
      * @throws IllegalArgumentException saying what is wrong, without quoting {@code text}: the
@@ -70,5 +83,11 @@ record HostPort(String host, int port) {
     /** {@code host:port}, bracketing IPv6 literals. */
     static String format(String host, int port) {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** {@code host:port} with brackets around IPv6 literals, or {@code :port} without a host. */
+    @Override
+    public String toString() {
+        return host == null ? ":" + port : format(host, port);
     }
 }

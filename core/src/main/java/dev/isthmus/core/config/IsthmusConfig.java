@@ -15,13 +15,14 @@ import java.util.StringJoiner;
 
 /**
  * Everything a gateway process needs to start: listeners, upstream groups, routes, limits,
- * timeouts and buffer sizing. The same model comes from a YAML file ({@link ConfigLoader}), from
- * command-line flags, or from both, flags overriding the file.
+ * timeouts, MQTT settings and buffer sizing. The same model comes from a YAML file
+ * ({@link ConfigLoader}), from command-line flags, or from both, flags overriding the file.
  *
  * <p>The constructor enforces the rules that span several parts: routes only to defined
- * groups, no two routes matching the same host and path, routes only when groups exist, and a
- * request head that fits in one buffer chunk. A configuration may have no listener at all; the
- * CLI refuses to run one, but a file meant to be combined with listener flags is valid.
+ * groups, no two routes matching the same host and path, routes only when groups exist, a
+ * request head that fits in one buffer chunk, and no two listeners of any kind on one address
+ * (port 0 exempt). A configuration may have no listener at all; the CLI refuses to run one, but
+ * a file meant to be combined with listener flags is valid.
  *
  * @param threads       event loops, 0..{@value #MAX_THREADS}; 0 (the default) means one per available processor
  * @param io            the transport the event loops run on; default {@link IoMode#AUTO}
@@ -35,13 +36,15 @@ import java.util.StringJoiner;
  *                      upstream to client inside the kernel (splice) where the transport can;
  *                      0 turns splicing off; default {@value #DEFAULT_SPLICE_THRESHOLD}
  * @param timeouts      HTTP timeouts
+ * @param mqtt          MQTT listeners and settings; {@link MqttConfig#DEFAULT} (no listener) when
+ *                      not configured
  * @param buffers       buffer pool sizing
  * @param shutdownGrace how long in-flight exchanges may finish after shutdown starts; 0 stops at once
  * @param source        the file this came from, or null for the built-in default and flags alone
  */
 public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpListeners, ListenAddress admin,
                             Map<String, UpstreamGroupConfig> upstreams, List<RouteConfig> routes, HttpLimits limits,
-                            long spliceThreshold, HttpTimeouts timeouts, BufferSettings buffers,
+                            long spliceThreshold, HttpTimeouts timeouts, MqttConfig mqtt, BufferSettings buffers,
                             Duration shutdownGrace, Path source) {
     public static final ListenAddress DEFAULT_HTTP_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 8080);
     public static final ListenAddress DEFAULT_ADMIN_LISTEN = new ListenAddress("127.0.0.1", 9901);
@@ -66,12 +69,13 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
             throw new IllegalArgumentException("splice threshold must be >= 0 (0 = off): " + spliceThreshold);
         }
         Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(buffers, "buffers");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdown grace must not be negative: " + shutdownGrace);
         }
-        checkListeners(httpListeners, admin);
+        checkListeners(httpListeners, admin, mqtt.listeners());
         checkRoutes(routes, upstreams);
         if (limits.maxHeaderBytes() > buffers.chunkBytes()) {
             throw new IllegalArgumentException("max header size " + ValueSyntax.formatSize(limits.maxHeaderBytes())
@@ -81,13 +85,15 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
     }
 
     /**
-     * HTTP on {@code 0.0.0.0:8080} answered by the built-in demo origin, admin on
-     * {@code 127.0.0.1:9901}, and defaults everywhere else: what {@code isthmus} runs with no
-     * configuration file and no listener flag.
+     * HTTP on {@code 0.0.0.0:8080} answered by the built-in demo origin, MQTT on
+     * {@code 0.0.0.0:1883} answered by the embedded broker, admin on {@code 127.0.0.1:9901}, and
+     * defaults everywhere else: what {@code isthmus} runs with no configuration file and no
+     * listener flag.
      */
     public static IsthmusConfig builtInDefault() {
         return new IsthmusConfig(0, DEFAULT_IO, List.of(DEFAULT_HTTP_LISTEN), DEFAULT_ADMIN_LISTEN, Map.of(), List.of(),
-                HttpLimits.DEFAULT, DEFAULT_SPLICE_THRESHOLD, HttpTimeouts.DEFAULT, BufferSettings.DEFAULT,
+                HttpLimits.DEFAULT, DEFAULT_SPLICE_THRESHOLD, HttpTimeouts.DEFAULT,
+                MqttConfig.DEFAULT.withListeners(List.of(MqttConfig.DEFAULT_LISTEN)), BufferSettings.DEFAULT,
                 DEFAULT_SHUTDOWN_GRACE, null);
     }
 
@@ -112,7 +118,7 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
 
     /** Number of listeners of every kind. */
     public int listenerCount() {
-        return httpListeners.size() + (admin == null ? 0 : 1);
+        return httpListeners.size() + mqtt.listeners().size() + (admin == null ? 0 : 1);
     }
 
     /** A few human-readable lines for start-up logs and the CLI, one topic per line. */
@@ -122,6 +128,8 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
         lines.add("threads: " + (threads == 0 ? "one per processor" : threads));
         lines.add("io: " + io);
         lines.add("http listen: " + (httpListeners.isEmpty() ? "none" : join(httpListeners)));
+        lines.add("mqtt listen: " + (mqtt.listeners().isEmpty() ? "none" : join(mqtt.listeners())
+                + (mqtt.upstreams().isEmpty() ? " (broker)" : " (proxy to " + join(mqtt.upstreams()) + ")")));
         lines.add("admin listen: " + (admin == null ? "none" : admin));
         if (usesBuiltInOrigin()) {
             lines.add("origin: built-in demo origin");
@@ -146,6 +154,18 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
                 + ", body-read " + ValueSyntax.formatDuration(timeouts.bodyRead())
                 + ", connect " + ValueSyntax.formatDuration(timeouts.connect())
                 + ", response " + ValueSyntax.formatDuration(timeouts.response()));
+        if (!mqtt.listeners().isEmpty()) {
+            lines.add("mqtt limits: packet " + ValueSyntax.formatSize(mqtt.maxPacketBytes())
+                    + ", receive-maximum " + mqtt.receiveMaximum()
+                    + ", queued " + mqtt.maxQueuedMessages()
+                    + ", connect-timeout " + ValueSyntax.formatDuration(mqtt.connectTimeout())
+                    + ", max-keep-alive " + (mqtt.maxKeepAlive().isZero()
+                            ? "as the client asks" : ValueSyntax.formatDuration(mqtt.maxKeepAlive()))
+                    + ", anonymous " + (mqtt.allowAnonymous() ? "allowed" : "refused"));
+            if (mqtt.usesEmbeddedBroker()) {
+                lines.add("mqtt persistence: " + (mqtt.persistence() == null ? "in memory" : mqtt.persistence()));
+            }
+        }
         lines.add("buffers: chunk " + ValueSyntax.formatSize(buffers.chunkBytes())
                 + ", pool per loop " + ValueSyntax.formatSize(buffers.maxPoolBytesPerLoop()));
         lines.add("shutdown grace: " + ValueSyntax.formatDuration(shutdownGrace));
@@ -172,12 +192,24 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
         return Collections.unmodifiableMap(copy);
     }
 
-    /** Two listeners on one address would fail to bind; port 0 is exempt, each gets its own port. */
-    private static void checkListeners(List<ListenAddress> httpListeners, ListenAddress admin) {
+    /**
+     * Two listeners on one address would fail to bind; port 0 is exempt, each gets its own port.
+     * MQTT's own duplicates are {@link MqttConfig}'s to refuse.
+     */
+    private static void checkListeners(List<ListenAddress> httpListeners, ListenAddress admin,
+                                       List<ListenAddress> mqttListeners) {
         Set<ListenAddress> seen = new HashSet<>();
         for (ListenAddress address : httpListeners) {
             if (address.port() != 0 && (!seen.add(address) || address.equals(admin))) {
                 throw new IllegalArgumentException("listen address " + address + " is given twice");
+            }
+        }
+        for (ListenAddress address : mqttListeners) {
+            if (address.port() != 0 && seen.contains(address)) {
+                throw new IllegalArgumentException("MQTT listen address " + address + " is also an HTTP listener");
+            }
+            if (address.port() != 0 && address.equals(admin)) {
+                throw new IllegalArgumentException("MQTT listen address " + address + " is also the admin listener");
             }
         }
     }

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The host:port forms of listen addresses and peers. */
+/** The host:port forms of listen addresses, peers and MQTT upstreams. */
 class AddressesTest {
     @Test
     void listenForms() {
@@ -62,6 +62,30 @@ class AddressesTest {
         }
         assertEquals("bad peer 'h:80@x': weight 'x' is not a whole number; expected HOST:PORT[@WEIGHT]",
                 assertThrows(IllegalArgumentException.class, () -> PeerConfig.parse("h:80@x")).getMessage());
+    }
+
+    @Test
+    void mqttUpstreamForms() {
+        assertEquals(new HostPort("10.0.0.1", 1883), MqttConfig.parseUpstream("10.0.0.1:1883"));
+        assertEquals(new HostPort("broker.internal", 8883), MqttConfig.parseUpstream("broker.internal:8883"));
+        assertEquals(new HostPort("fd00::1", 1883), MqttConfig.parseUpstream("[fd00::1]:1883"));
+        for (String text : new String[] {"10.0.0.1:1883", "broker.internal:8883", "[fd00::1]:1883"}) {
+            assertEquals(text, MqttConfig.parseUpstream(text).toString());
+        }
+        assertEquals(":1883", new HostPort(null, 1883).toString());
+    }
+
+    @Test
+    void mqttUpstreamsThatAreRejected() {
+        for (String bad : new String[] {"", "broker", "1883", ":1883", "*:1883", "b:0", "b:70000", "b:1883@2",
+                "::1:1883", "[nothost]:1883", "a b:1883"}) {
+            assertThrows(IllegalArgumentException.class, () -> MqttConfig.parseUpstream(bad), bad);
+        }
+        assertEquals("bad upstream 'broker': no port; expected host:port, like 10.0.0.1:1883",
+                assertThrows(IllegalArgumentException.class, () -> MqttConfig.parseUpstream("broker")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new HostPort("", 1883));
+        assertThrows(IllegalArgumentException.class, () -> new HostPort("b", 65536));
+        assertThrows(IllegalArgumentException.class, () -> new HostPort("b", -1));
     }
 
     @Test

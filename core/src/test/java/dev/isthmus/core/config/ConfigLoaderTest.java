@@ -55,6 +55,15 @@ class ConfigLoaderTest {
                 peers: [ devices.internal:9000 ]
                 health:
                   active: { type: tcp }
+            mqtt:
+              listen: [ ":1883", "[::1]:8883" ]
+              upstreams: [ broker-a.internal:1883, "[fd00::7]:1884" ]
+              max-packet-size: 256k
+              receive-maximum: 100
+              max-queued-messages: 5000
+              connect-timeout: 5s
+              max-keep-alive: 10m
+              allow-anonymous: false
             """;
 
     @Test
@@ -92,8 +101,91 @@ class ConfigLoaderTest {
                 BalanceAlgorithm.LEAST_CONN, HashKey.CLIENT_IP, PoolSettings.DEFAULT, ActiveCheck.tcp(),
                 PassiveCheck.DEFAULT, UpstreamGroupConfig.DEFAULT_RETRIES), devices);
 
+        assertEquals(new MqttConfig(List.of(new ListenAddress("0.0.0.0", 1883), new ListenAddress("::1", 8883)),
+                List.of(new HostPort("broker-a.internal", 1883), new HostPort("fd00::7", 1884)), 256 * 1024, 100, 5000,
+                Duration.ofSeconds(5), Duration.ofMinutes(10), null, false), config.mqtt());
+        assertEquals(6, config.listenerCount());
+
         assertEquals(FILE, config.source());
         assertTrue(!config.usesBuiltInOrigin());
+    }
+
+    @Test
+    void mqttBrokerWithEveryKey() {
+        IsthmusConfig config = ConfigLoader.parse("""
+                mqtt:
+                  listen: 127.0.0.1:1883
+                  max-packet-size: 64M
+                  receive-maximum: 65535
+                  max-queued-messages: 0
+                  connect-timeout: 500ms
+                  max-keep-alive: 65535s
+                  persistence: data/mqtt
+                  allow-anonymous: true
+                """, Path.of("conf/gw.yaml"));
+        assertEquals(new MqttConfig(List.of(new ListenAddress("127.0.0.1", 1883)), List.of(), 64 << 20, 65535, 0,
+                Duration.ofMillis(500), Duration.ofSeconds(65535), Path.of("conf/data/mqtt"), true), config.mqtt());
+        assertTrue(config.mqtt().usesEmbeddedBroker());
+        assertEquals(List.of(), config.httpListeners());
+        assertNull(config.admin());
+        assertEquals(1, config.listenerCount());
+    }
+
+    @Test
+    void mqttSectionWithoutListenHasNoListener() {
+        assertEquals(MqttConfig.DEFAULT, ConfigLoader.parse("mqtt:\n", FILE).mqtt());
+        MqttConfig settingsOnly = ConfigLoader.parse("mqtt: { max-packet-size: 4k }\n", FILE).mqtt();
+        assertEquals(MqttConfig.DEFAULT.withMaxPacketBytes(4096), settingsOnly);
+        assertEquals(0, ConfigLoader.parse("mqtt: { listen: [] }\n", FILE).listenerCount());
+    }
+
+    @Test
+    void mqttSingleValuesAndEphemeralPorts() {
+        IsthmusConfig config = ConfigLoader.parse("""
+                http: { listen: "127.0.0.1:0" }
+                admin: { listen: "127.0.0.1:0" }
+                mqtt:
+                  listen: [ "127.0.0.1:0", "127.0.0.1:0" ]
+                  upstreams: broker:1883
+                """, FILE);
+        assertEquals(List.of(new ListenAddress("127.0.0.1", 0), new ListenAddress("127.0.0.1", 0)),
+                config.mqtt().listeners());
+        assertEquals(List.of(new HostPort("broker", 1883)), config.mqtt().upstreams());
+        assertEquals(4, config.listenerCount());
+        assertEquals(List.of(new ListenAddress("0.0.0.0", 1883)),
+                ConfigLoader.parse("mqtt: { listen: 1883 }\n", FILE).mqtt().listeners());
+    }
+
+    @Test
+    void mqttPersistenceIsRelativeToTheFilesDirectory(@TempDir Path dir) throws Exception {
+        assertEquals(Path.of("sessions"),
+                ConfigLoader.parse("mqtt: { persistence: sessions }\n", FILE).mqtt().persistence());
+        assertEquals(Path.of("/var/lib/isthmus/mqtt"), ConfigLoader.parse(
+                "mqtt: { persistence: /var/lib/isthmus/mqtt }\n", Path.of("conf/gw.yaml")).mqtt().persistence());
+        assertEquals(Path.of("state"), ConfigLoader.parse("mqtt: { persistence: ../state }\n",
+                Path.of("conf/gw.yaml")).mqtt().persistence());
+        Path file = dir.resolve("gw.yaml");
+        Files.createDirectory(dir.resolve("existing"));
+        Files.writeString(file, "mqtt:\n  listen: :0\n  persistence: existing\n");
+        assertEquals(dir.resolve("existing"), ConfigLoader.load(file).mqtt().persistence());
+    }
+
+    @Test
+    void mqttBooleansAndKeepAlives() {
+        for (String yes : new String[] {"true", "True", "TRUE", "\"true\""}) {
+            assertTrue(ConfigLoader.parse("mqtt: { allow-anonymous: " + yes + " }\n", FILE).mqtt().allowAnonymous(),
+                    yes);
+        }
+        for (String no : new String[] {"false", "False", "FALSE", "'false'"}) {
+            assertTrue(!ConfigLoader.parse("mqtt: { allow-anonymous: " + no + " }\n", FILE).mqtt().allowAnonymous(),
+                    no);
+        }
+        for (String[] keepAlive : new String[][] {{"0s", "0"}, {"0ms", "0"}, {"1s", "1"}, {"90m", "5400"},
+                {"18h", "64800"}, {"65535s", "65535"}}) {
+            assertEquals(Duration.ofSeconds(Long.parseLong(keepAlive[1])),
+                    ConfigLoader.parse("mqtt: { max-keep-alive: " + keepAlive[0] + " }\n", FILE).mqtt().maxKeepAlive(),
+                    keepAlive[0]);
+        }
     }
 
     @Test
@@ -110,6 +202,7 @@ class ConfigLoaderTest {
         assertEquals(builtIn.shutdownGrace(), config.shutdownGrace());
         assertEquals(IoMode.AUTO, config.io());
         assertEquals(IsthmusConfig.DEFAULT_SPLICE_THRESHOLD, config.spliceThreshold());
+        assertEquals(MqttConfig.DEFAULT, config.mqtt());
         assertEquals(FILE, config.source());
     }
 

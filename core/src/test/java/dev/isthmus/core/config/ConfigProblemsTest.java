@@ -1,7 +1,9 @@
 package dev.isthmus.core.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -38,7 +40,7 @@ class ConfigProblemsTest {
                 threads: 1
                 upstream: {}
                 """, 2, "unknown key 'upstream' at the top level, expected one of: "
-                + "threads, io, shutdown-grace, admin, buffers, http, upstreams");
+                + "threads, io, shutdown-grace, admin, buffers, http, upstreams, mqtt");
     }
 
     @Test
@@ -556,6 +558,181 @@ class ConfigProblemsTest {
                     - { upstream: api }
                     - { path: /x/, upstream: web }
                 """, 4, "http.routes: routes need upstream groups, but no group is defined under upstreams");
+    }
+
+    // ---- mqtt --------------------------------------------------------------------------------
+
+    @Test
+    void unknownKeyInMqtt() {
+        assertOnlyProblem("""
+                mqtt:
+                  listen: 1883
+                  max-packet: 1m
+                """, 3, "unknown key 'max-packet' in mqtt, expected one of: listen, upstreams, max-packet-size, "
+                + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, allow-anonymous");
+    }
+
+    @Test
+    void mqttThatIsNotAMapping() {
+        assertOnlyProblem("mqtt: [ \":1883\" ]\n", 1, "mqtt: expected a mapping of key: value, got a list");
+        assertOnlyProblem("mqtt: on\n", 1, "mqtt: expected a mapping of key: value, got 'on'");
+    }
+
+    @Test
+    void duplicateKeyInMqtt() {
+        assertOnlyProblem("""
+                mqtt:
+                  receive-maximum: 10
+                  listen: 1883
+                  receive-maximum: 20
+                """, 4, "duplicate key 'receive-maximum' in mqtt (first on line 2)");
+    }
+
+    @Test
+    void badMqttPacketSizes() {
+        assertOnlyProblem("mqtt:\n  max-packet-size: 1mb\n", 2, "mqtt.max-packet-size: '1mb' is not a size; write bytes, "
+                + "or a whole number with k, m or g (binary: 16k = 16384 bytes)");
+        assertOnlyProblem("mqtt:\n  max-packet-size: 256m\n", 2,
+                "mqtt.max-packet-size: must be at most 268435455, got 256m");
+        assertOnlyProblem("mqtt:\n  max-packet-size: 1\n", 2, "mqtt.max-packet-size: must be at least 2, got 1");
+        assertOnlyProblem("mqtt:\n  max-packet-size: [ 1m ]\n", 2,
+                "mqtt.max-packet-size: expected a size like 16k, got a list");
+    }
+
+    @Test
+    void mqttCountsOutOfRange() {
+        List<ConfigProblem> problems = problems("""
+                mqtt:
+                  receive-maximum: 0
+                  max-queued-messages: -1
+                """);
+        assertEquals(List.of(
+                new ConfigProblem(FILE, 2, "mqtt.receive-maximum: must be at least 1, got 0"),
+                new ConfigProblem(FILE, 3, "mqtt.max-queued-messages: must be at least 0, got -1")), problems);
+        assertOnlyProblem("mqtt: { receive-maximum: 65536 }\n", 1, "mqtt.receive-maximum: must be at most 65535, got 65536");
+        assertOnlyProblem("mqtt: { max-queued-messages: 10000000 }\n", 1,
+                "mqtt.max-queued-messages: must be at most 1000000, got 10000000");
+        assertOnlyProblem("mqtt: { receive-maximum: many }\n", 1, "mqtt.receive-maximum: expected a whole number, got 'many'");
+    }
+
+    @Test
+    void badMqttDurations() {
+        assertOnlyProblem("mqtt:\n  connect-timeout: 0s\n", 2, "mqtt.connect-timeout: must be longer than 0");
+        assertOnlyProblem("mqtt:\n  connect-timeout: 10\n", 2,
+                "mqtt.connect-timeout: duration '10' has no unit; write one, like 500ms, 10s, 2m or 1h");
+        assertOnlyProblem("mqtt:\n  max-keep-alive: 1500ms\n", 2,
+                "mqtt.max-keep-alive: must be whole seconds, as MQTT counts keep alive in seconds, got 1500ms");
+        assertOnlyProblem("mqtt:\n  max-keep-alive: 65536s\n", 2,
+                "mqtt.max-keep-alive: must be at most 65535s, the longest keep alive MQTT can express, got 65536s");
+        assertOnlyProblem("mqtt:\n  max-keep-alive: 1d\n", 2, "mqtt.max-keep-alive: '1d' is not a duration; write a "
+                + "whole number and a unit, like 500ms, 10s, 2m or 1h");
+    }
+
+    @Test
+    void badAllowAnonymous() {
+        assertOnlyProblem("mqtt:\n  allow-anonymous: yes\n", 2, "mqtt.allow-anonymous: expected true or false, got 'yes'");
+        assertOnlyProblem("mqtt:\n  allow-anonymous:\n", 2, "mqtt.allow-anonymous: expected true or false, got nothing");
+        assertOnlyProblem("mqtt:\n  allow-anonymous: [ true ]\n", 2,
+                "mqtt.allow-anonymous: expected true or false, got a list");
+    }
+
+    @Test
+    void badPersistence(@TempDir Path dir) throws Exception {
+        assertOnlyProblem("mqtt:\n  persistence:\n", 2, "mqtt.persistence: expected a directory, got nothing");
+        assertOnlyProblem("mqtt:\n  persistence: ''\n", 2, "mqtt.persistence: expected a directory, got ''");
+        assertOnlyProblem("mqtt:\n  persistence: { dir: x }\n", 2, "mqtt.persistence: expected a directory, got a mapping");
+        assertOnlyProblem("mqtt:\n  persistence: \"a\\0b\"\n", 2,
+                "mqtt.persistence: 'a\0b' is not a path: Nul character not allowed");
+        Path file = dir.resolve("gw.yaml");
+        Files.writeString(dir.resolve("sessions"), "not a directory");
+        assertEquals(List.of(new ConfigProblem(file, 3, "mqtt.persistence: " + dir.resolve("sessions")
+                        + " is a file, not a directory")),
+                assertThrows(ConfigException.class,
+                        () -> ConfigLoader.parse("mqtt:\n  listen: 1883\n  persistence: sessions\n", file)).problems());
+    }
+
+    @Test
+    void persistenceWithUpstreams() {
+        assertOnlyProblem("""
+                mqtt:
+                  listen: 1883
+                  upstreams: [ "broker:1883" ]
+                  persistence: /var/lib/isthmus
+                """, 4, "mqtt.persistence: only the embedded broker stores sessions, and mqtt.upstreams makes this an "
+                + "MQTT proxy");
+    }
+
+    @Test
+    void mqttUpstreamsWithoutListen() {
+        assertOnlyProblem("""
+                http: { listen: 8080 }
+                mqtt:
+                  upstreams:
+                    - broker-a:1883
+                    - broker-b:1883
+                """, 4, "mqtt.upstreams without mqtt.listen: the MQTT proxy needs a listener, like listen: \":1883\"");
+        assertOnlyProblem("mqtt: { listen: [], upstreams: broker:1883 }\n", 1,
+                "mqtt.upstreams without mqtt.listen: the MQTT proxy needs a listener, like listen: \":1883\"");
+    }
+
+    @Test
+    void badMqttUpstreams() {
+        List<ConfigProblem> problems = problems("""
+                mqtt:
+                  listen: 1883
+                  upstreams:
+                    - ":1883"
+                    - "broker:0"
+                    - broker
+                    - "[::1]:1883"
+                    - "[::1]:1883"
+                    - { host: broker }
+                """);
+        assertEquals(List.of(
+                new ConfigProblem(FILE, 4, "mqtt.upstreams: bad upstream ':1883': an upstream needs a host, like "
+                        + "10.0.0.1:1883"),
+                new ConfigProblem(FILE, 5, "mqtt.upstreams: bad upstream 'broker:0': port 0 cannot be connected to"),
+                new ConfigProblem(FILE, 6, "mqtt.upstreams: bad upstream 'broker': no port; expected host:port, like "
+                        + "10.0.0.1:1883"),
+                new ConfigProblem(FILE, 8, "mqtt.upstreams: [::1]:1883 is given twice (also on line 7)"),
+                new ConfigProblem(FILE, 9, "mqtt.upstreams: expected a broker's host:port, got a mapping")), problems);
+        assertOnlyProblem("mqtt: { listen: 1883, upstreams: { a: b } }\n", 1,
+                "mqtt.upstreams: expected a list, got a mapping");
+    }
+
+    @Test
+    void badMqttListen() {
+        assertOnlyProblem("mqtt:\n  listen: [ \"localhost:mqtt\" ]\n", 2,
+                "mqtt.listen: bad address 'localhost:mqtt': port 'mqtt' is not a number");
+        assertOnlyProblem("mqtt: { listen: { port: 1883 } }\n", 1, "mqtt.listen: expected a list, got a mapping");
+    }
+
+    @Test
+    void mqttListenerTwiceOrSharedWithHttpOrAdmin() {
+        List<ConfigProblem> problems = problems("""
+                admin: { listen: "127.0.0.1:9901" }
+                http:
+                  listen: [ ":8080", "127.0.0.1:0" ]
+                mqtt:
+                  listen:
+                    - ":1883"
+                    - "0.0.0.0:8080"
+                    - "127.0.0.1:9901"
+                    - "*:1883"
+                    - "127.0.0.1:0"
+                    - "127.0.0.1:0"
+                """);
+        assertEquals(List.of(
+                new ConfigProblem(FILE, 7, "mqtt.listen: 0.0.0.0:8080 is also an HTTP listener (line 3)"),
+                new ConfigProblem(FILE, 8, "mqtt.listen: 127.0.0.1:9901 is also the admin listener (line 1)"),
+                new ConfigProblem(FILE, 9, "mqtt.listen: 0.0.0.0:1883 is given twice (also on line 6)")), problems);
+        assertOnlyProblem("mqtt: { listen: [ 1883, 1883 ] }\n", 1, "mqtt.listen: 0.0.0.0:1883 is given twice");
+    }
+
+    @Test
+    void mqttListenerSharedWithTheDefaultAdminAddress() {
+        assertOnlyProblem("admin:\nmqtt: { listen: \"127.0.0.1:9901\" }\n", 2,
+                "mqtt.listen: 127.0.0.1:9901 is also the admin listener (line 1)");
     }
 
     // ---- syntax ------------------------------------------------------------------------------

@@ -1,0 +1,274 @@
+package dev.isthmus.protocol.mqtt;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Object2IntHashMap;
+
+import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.server.LoopService;
+import dev.isthmus.core.transport.Connection;
+import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.protocol.mqtt.broker.SharedGroup;
+import dev.isthmus.protocol.mqtt.broker.SubscriptionOptions;
+import dev.isthmus.protocol.mqtt.broker.TopicTrie;
+
+/**
+ * The broker on one event loop: its replica of the topic trie, its client connections, and
+ * the routing of the messages they publish. Everything here runs on {@link #loop}'s thread.
+ *
+ * <p>Writes are flushed once per loop iteration, after all the events of that iteration, so
+ * a burst of publishes to one subscriber leaves in one send.
+ */
+final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
+    private static final int[] NO_IDS = new int[0];
+
+    final BrokerHub hub;
+    final EventLoop loop;
+    final int shard;
+    final TopicTrie<Session> trie = new TopicTrie<>();
+    final PublishWriter publishWriter = new PublishWriter();
+    private final Set<MqttConnection> connections = new HashSet<>();
+    private boolean draining;
+
+    private MqttConnection[] dirty = new MqttConnection[16];
+    private int dirtyCount;
+    private boolean flushScheduled;
+    private final Runnable flushAll = this::flushAll;
+
+    // ---- the publish being routed (matching runs synchronously inside route)
+    private Session publisher;
+    private int publishQos;
+    private final Object2IntHashMap<Session> matchedIndex = new Object2IntHashMap<>(-1);
+    private Session[] matched = new Session[16];
+    private int[] matchedQos = new int[16];
+    private boolean[] matchedRetainAsPublished = new boolean[16];
+    private int[][] matchedIds = new int[16][];
+    private int matchedCount;
+
+    BrokerLoop(BrokerHub hub, EventLoop loop) {
+        this.hub = hub;
+        this.loop = loop;
+        this.shard = loop.index();
+    }
+
+    @Override
+    public ConnectionHandler accepted(Connection connection) {
+        if (draining) {
+            return null;
+        }
+        MqttConnection client = new MqttConnection(this, connection);
+        connections.add(client);
+        hub.metrics.acceptedConnections.increment(shard);
+        hub.metrics.activeConnections.increment(shard);
+        return client;
+    }
+
+    void closed(MqttConnection client) {
+        if (connections.remove(client)) {
+            hub.metrics.activeConnections.decrement(shard);
+        }
+    }
+
+    @Override
+    public void drain() {
+        draining = true;
+        // MQTT has no request to finish: a v5 client is told the server is shutting down.
+        for (MqttConnection client : List.copyOf(connections)) {
+            client.serverShutdown();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (MqttConnection client : List.copyOf(connections)) {
+            client.abort();
+        }
+    }
+
+    // ---- flushing
+
+    void markDirty(MqttConnection client) {
+        if (client.dirty) {
+            return;
+        }
+        client.dirty = true;
+        if (dirtyCount == dirty.length) {
+            dirty = java.util.Arrays.copyOf(dirty, dirtyCount * 2);
+        }
+        dirty[dirtyCount++] = client;
+        if (!flushScheduled) {
+            flushScheduled = true;
+            loop.execute(flushAll);
+        }
+    }
+
+    private void flushAll() {
+        flushScheduled = false;
+        // A flush can fail a connection, whose close may mark others: work on a stable count.
+        int count = dirtyCount;
+        for (int i = 0; i < count; i++) {
+            MqttConnection client = dirty[i];
+            dirty[i] = null;
+            client.dirty = false;
+            client.flush();
+        }
+        if (dirtyCount > count) {
+            System.arraycopy(dirty, count, dirty, 0, dirtyCount - count);
+        }
+        dirtyCount -= count;
+    }
+
+    // ---- routing
+
+    /**
+     * Delivers a published message to every session whose subscriptions match its topic,
+     * once per session (overlapping subscriptions give the highest QoS and all their
+     * subscription identifiers), on whichever loop each session lives.
+     *
+     * @return the number of sessions it went to
+     */
+    int route(Message message, DirectBuffer topic, int topicOffset, int topicLength) {
+        publisher = message.publisher();
+        publishQos = message.qos();
+        matchedCount = 0;
+        trie.match(topic, topicOffset, topicLength, this);
+        int count = matchedCount;
+        for (int i = 0; i < count; i++) {
+            Session session = matched[i];
+            int[] ids = matchedIds[i];
+            Session.Delivery delivery = new Session.Delivery(message, matchedQos[i],
+                    matchedRetainAsPublished[i] && message.retain(), ids == null ? NO_IDS : ids);
+            matched[i] = null;
+            matchedIds[i] = null;
+            deliver(session, delivery);
+        }
+        if (count > 8) {
+            matchedIndex.clear();
+        }
+        matchedCount = 0;
+        publisher = null;
+        return count;
+    }
+
+    @Override
+    public void visit(Session session, SubscriptionOptions options) {
+        if (options.noLocal() && session == publisher) {
+            return;
+        }
+        int qos = Math.min(publishQos, options.maxQos());
+        int id = options.subscriptionIdentifier();
+        int index = find(session);
+        if (index < 0) {
+            if (matchedCount == matched.length) {
+                grow();
+            }
+            index = matchedCount++;
+            matched[index] = session;
+            matchedQos[index] = qos;
+            matchedRetainAsPublished[index] = options.retainAsPublished();
+            matchedIds[index] = id == 0 ? null : new int[] {id};
+            if (matchedCount == 9) {
+                for (int i = 0; i < matchedCount; i++) {
+                    matchedIndex.put(matched[i], i);
+                }
+            } else if (matchedCount > 9) {
+                matchedIndex.put(session, index);
+            }
+        } else {
+            matchedQos[index] = Math.max(matchedQos[index], qos);
+            matchedRetainAsPublished[index] |= options.retainAsPublished();
+            if (id != 0) {
+                int[] ids = matchedIds[index];
+                if (ids == null) {
+                    matchedIds[index] = new int[] {id};
+                } else {
+                    int[] more = java.util.Arrays.copyOf(ids, ids.length + 1);
+                    more[ids.length] = id;
+                    matchedIds[index] = more;
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean offerShared(Session member, SubscriptionOptions options, SharedGroup<Session> group) {
+        // A member that is away does not hold up the group when another one is connected.
+        if (member.ended || (member.connection == null && group.size() > 1 && anyConnected(group))) {
+            return false;
+        }
+        visit(member, options);
+        return true;
+    }
+
+    private static boolean anyConnected(SharedGroup<Session> group) {
+        for (int i = 0; i < group.size(); i++) {
+            if (group.member(i).connection != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int find(Session session) {
+        if (matchedCount <= 8) {
+            for (int i = 0; i < matchedCount; i++) {
+                if (matched[i] == session) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+        return matchedIndex.getValue(session);
+    }
+
+    private void grow() {
+        int size = matched.length * 2;
+        matched = java.util.Arrays.copyOf(matched, size);
+        matchedQos = java.util.Arrays.copyOf(matchedQos, size);
+        matchedRetainAsPublished = java.util.Arrays.copyOf(matchedRetainAsPublished, size);
+        matchedIds = java.util.Arrays.copyOf(matchedIds, size);
+    }
+
+    /** Hands {@code delivery} to its session, on the session's own loop. */
+    void deliver(Session session, Session.Delivery delivery) {
+        EventLoop home = session.home;
+        if (home != loop) {
+            home.execute(() -> hub.part(home).deliver(session, delivery));
+            return;
+        }
+        if (session.ended) {
+            return;
+        }
+        if (session.connection != null) {
+            session.connection.deliver(delivery);
+        } else if (delivery.qos > 0 && session.expirySeconds > 0) {
+            enqueue(session, delivery);
+        }
+    }
+
+    /** Keeps {@code delivery} in the session's queue, or drops it when the queue is full. */
+    void enqueue(Session session, Session.Delivery delivery) {
+        if (session.queue.size() >= hub.settings.maxQueuedMessages()) {
+            hub.metrics.dropped.increment(shard);
+            return;
+        }
+        session.queue.add(delivery);
+    }
+
+    /** Publishes a message that no client connection carries (a will): routes it and keeps it if retained. */
+    void publishFromBroker(Message message) {
+        if (message.retain()) {
+            hub.retain(message);
+        }
+        byte[] topic = message.topicUtf8();
+        route(message, new org.agrona.concurrent.UnsafeBuffer(topic), 0, topic.length);
+    }
+
+    List<Message> retainedFor(String filter) {
+        return filter.startsWith(TopicTrie.SHARE_PREFIX) ? new ArrayList<>() : hub.retainedMatching(filter, loop.now());
+    }
+}

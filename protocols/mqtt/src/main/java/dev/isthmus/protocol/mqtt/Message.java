@@ -1,0 +1,34 @@
+package dev.isthmus.protocol.mqtt;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One published message as the broker keeps it between receiving and delivering: immutable,
+ * on the heap, so any loop may deliver it and a session may keep it while its client is away.
+ *
+ * @param properties the v5 properties that travel to subscribers (payload format, content type,
+ *                   response topic, correlation data, user properties); never the topic alias,
+ *                   subscription identifiers or expiry, which are per delivery
+ * @param expiresAtNanos when the message expires (System.nanoTime clock), or {@link Long#MAX_VALUE}
+ * @param publisher  the session that published it, for no-local; null for wills and retained replays
+ */
+record Message(String topic, byte[] topicUtf8, byte[] payload, int qos, boolean retain, PublishProperties properties,
+               long expiresAtNanos, Session publisher) {
+    static Message of(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties,
+                      long expiresAtNanos, Session publisher) {
+        return new Message(topic, topic.getBytes(StandardCharsets.UTF_8), payload, qos, retain, properties,
+                expiresAtNanos, publisher);
+    }
+
+    boolean expired(long nowNanos) {
+        return nowNanos - expiresAtNanos >= 0 && expiresAtNanos != Long.MAX_VALUE;
+    }
+
+    /** Seconds left for a v5 Message Expiry Interval, at least 0; -1 when it never expires. */
+    long secondsLeft(long nowNanos) {
+        if (expiresAtNanos == Long.MAX_VALUE) {
+            return -1;
+        }
+        return Math.max(0, (expiresAtNanos - nowNanos + 999_999_999L) / 1_000_000_000L);
+    }
+}

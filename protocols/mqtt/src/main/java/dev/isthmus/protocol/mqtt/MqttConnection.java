@@ -1,0 +1,843 @@
+package dev.isthmus.protocol.mqtt;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import dev.isthmus.core.buffer.Chunk;
+import dev.isthmus.core.buffer.ChunkPool;
+import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.observe.RateLimitedLog;
+import dev.isthmus.core.timer.Timer;
+import dev.isthmus.core.transport.Connection;
+import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.protocol.mqtt.broker.SubscriptionOptions;
+import dev.isthmus.protocol.mqtt.codec.AckView;
+import dev.isthmus.protocol.mqtt.codec.ConnackPacket;
+import dev.isthmus.protocol.mqtt.codec.ConnectPacket;
+import dev.isthmus.protocol.mqtt.codec.Decoded;
+import dev.isthmus.protocol.mqtt.codec.DisconnectPacket;
+import dev.isthmus.protocol.mqtt.codec.FrameReader;
+import dev.isthmus.protocol.mqtt.codec.FrameSink;
+import dev.isthmus.protocol.mqtt.codec.MqttDecoder;
+import dev.isthmus.protocol.mqtt.codec.MqttEncoder;
+import dev.isthmus.protocol.mqtt.codec.MqttPacket;
+import dev.isthmus.protocol.mqtt.codec.MqttProperties;
+import dev.isthmus.protocol.mqtt.codec.MqttVersion;
+import dev.isthmus.protocol.mqtt.codec.PacketType;
+import dev.isthmus.protocol.mqtt.codec.PingrespPacket;
+import dev.isthmus.protocol.mqtt.codec.PropertyId;
+import dev.isthmus.protocol.mqtt.codec.PublishView;
+import dev.isthmus.protocol.mqtt.codec.ReasonCode;
+import dev.isthmus.protocol.mqtt.codec.SubackPacket;
+import dev.isthmus.protocol.mqtt.codec.SubscribePacket;
+import dev.isthmus.protocol.mqtt.codec.Subscription;
+import dev.isthmus.protocol.mqtt.codec.UnsubackPacket;
+import dev.isthmus.protocol.mqtt.codec.UnsubscribePacket;
+import dev.isthmus.protocol.mqtt.codec.Will;
+
+/**
+ * One client connection of the embedded broker: reads its packets, answers them, and writes
+ * what its session's subscriptions deliver. Runs on its loop's thread only.
+ *
+ * <p>Packets are read in place from the receive chunk (a PUBLISH is copied once, into the
+ * {@link Message} the subscribers share); answers and deliveries are appended to one outbound
+ * chunk and flushed once per loop iteration.
+ */
+final class MqttConnection extends Timer implements ConnectionHandler, FrameSink {
+    private static final System.Logger LOG = System.getLogger(MqttConnection.class.getName());
+    private static final RateLimitedLog PROTOCOL_LOG = new RateLimitedLog(LOG, 10);
+    /** Topic aliases a v5 client may use towards the broker (announced as Topic Alias Maximum). */
+    static final int TOPIC_ALIAS_MAXIMUM = 64;
+
+    private static final ReasonCode[] GRANTED = {
+            ReasonCode.GRANTED_QOS_0, ReasonCode.GRANTED_QOS_1, ReasonCode.GRANTED_QOS_2};
+
+    private static final int AWAIT_CONNECT = 0;
+    /** CONNECT read; the session is being fetched from another loop. */
+    private static final int ATTACHING = 1;
+    private static final int CONNECTED = 2;
+    private static final int CLOSED = 3;
+
+    private final BrokerLoop part;
+    private final BrokerHub hub;
+    private final Connection connection;
+    private final EventLoop loop;
+    private final FrameReader reader;
+    private final PublishView publish = new PublishView();
+    private final AckView ack = new AckView();
+
+    private int state = AWAIT_CONNECT;
+    private MqttVersion version = MqttVersion.V3_1_1;
+    Session session;
+    /** Set by {@link BrokerLoop#markDirty} while this connection waits for the loop's flush. */
+    boolean dirty;
+    private Chunk out;
+
+    private long keepAliveNanos;
+    private long lastActivity;
+    /** The v5 client's Receive Maximum: QoS 1 and 2 messages it takes in flight. */
+    private int sendQuota;
+    /** The v5 client's Maximum Packet Size; 0 = no limit. */
+    private long clientMaxPacket;
+    private String[] topicAliases;
+    /** Bytes that arrived behind the CONNECT while the session was being attached. */
+    private byte[] heldInput;
+    /** Whether the will goes out when this connection ends (false after a normal DISCONNECT). */
+    private boolean publishWill = true;
+
+    MqttConnection(BrokerLoop part, Connection connection) {
+        this.part = part;
+        this.hub = part.hub;
+        this.connection = connection;
+        this.loop = part.loop;
+        this.reader = new FrameReader(hub.settings.maxPacketBytes());
+        lastActivity = loop.now();
+        keepAliveNanos = hub.settings.connectTimeout().toNanos();
+        loop.timers().schedule(this, lastActivity + keepAliveNanos);
+    }
+
+    // ---- reading
+
+    @Override
+    public void onRead(Connection c, Chunk data) {
+        try {
+            if (state == CLOSED) {
+                return;
+            }
+            lastActivity = loop.now();
+            consume(data.view(), data.start(), data.readable());
+        } finally {
+            data.release();
+        }
+    }
+
+    private void consume(DirectBuffer buffer, int offset, int length) {
+        int consumed = reader.feed(buffer, offset, length, this);
+        if (reader.failure() != null) {
+            protocolError(reader.failure(), "unreadable packet");
+            return;
+        }
+        if (state == ATTACHING && consumed < length) {
+            // Packets sent right behind the CONNECT wait for the session (and the CONNACK).
+            byte[] rest = new byte[length - consumed];
+            buffer.getBytes(offset + consumed, rest);
+            heldInput = heldInput == null ? rest : concat(heldInput, rest);
+            connection.suspendRead();
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] joined = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, joined, a.length, b.length);
+        return joined;
+    }
+
+    @Override
+    public boolean frame(int fixedHeader, DirectBuffer buf, int offset, int length) {
+        if (state == AWAIT_CONNECT) {
+            if ((fixedHeader >>> 4) != PacketType.CONNECT.value()) {
+                close("the first packet was not a CONNECT");
+                return false;
+            }
+            connect(fixedHeader, buf, offset, length);
+            return state == CONNECTED;
+        }
+        if (state != CONNECTED) {
+            return false;
+        }
+        switch (fixedHeader >>> 4) {
+            case 3 -> publish(fixedHeader, buf, offset, length);
+            case 4, 5, 6, 7 -> acknowledgement(fixedHeader, buf, offset, length);
+            case 8, 10, 12, 14, 15 -> control(fixedHeader, buf, offset, length);
+            case 1 -> protocolError(ReasonCode.PROTOCOL_ERROR, "a second CONNECT");
+            default -> protocolError(ReasonCode.PROTOCOL_ERROR, "a packet only a server sends");
+        }
+        return state == CONNECTED;
+    }
+
+    // ---- CONNECT
+
+    private void connect(int fixedHeader, DirectBuffer buf, int offset, int length) {
+        int level = MqttDecoder.protocolLevel(buf, offset, length);
+        MqttVersion asked = MqttVersion.ofLevel(level);
+        if (asked == null || !asked.supported()) {
+            // 3.1.1 section 3.2.2.3: answer 0x01 in the 3.1.1 format, whatever the client speaks.
+            version = MqttVersion.V3_1_1;
+            refuse(ReasonCode.UNSUPPORTED_PROTOCOL_VERSION, "protocol level " + level);
+            return;
+        }
+        version = asked;
+        Decoded<ConnectPacket> decoded = MqttDecoder.decodeConnect(fixedHeader, buf, offset, length);
+        if (!decoded.isOk()) {
+            Decoded.Failure<ConnectPacket> failure = (Decoded.Failure<ConnectPacket>) decoded;
+            refuse(failure.reason(), failure.detail());
+            return;
+        }
+        ConnectPacket packet = decoded.packetOrNull();
+        String clientId = packet.clientId();
+        boolean assigned = false;
+        if (clientId.isEmpty()) {
+            if (version == MqttVersion.V3_1_1 && !packet.cleanStart()) {
+                refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "an empty client id needs a clean session");
+                return;
+            }
+            clientId = hub.assignClientId();
+            assigned = true;
+        }
+        if (packet.userName() == null && !hub.settings.allowAnonymous()) {
+            refuse(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed");
+            return;
+        }
+        MqttProperties properties = packet.properties();
+        int keepAlive = packet.keepAlive();
+        int serverKeepAlive = -1;
+        int maxKeepAlive = hub.settings.maxKeepAlive();
+        if (version == MqttVersion.V5 && maxKeepAlive > 0 && (keepAlive == 0 || keepAlive > maxKeepAlive)) {
+            keepAlive = maxKeepAlive;
+            serverKeepAlive = keepAlive;
+        }
+        sendQuota = version == MqttVersion.V5 && properties.has(PropertyId.RECEIVE_MAXIMUM)
+                ? Math.min(properties.receiveMaximum(), hub.settings.receiveMaximum())
+                : hub.settings.receiveMaximum();
+        clientMaxPacket = version == MqttVersion.V5 && properties.has(PropertyId.MAXIMUM_PACKET_SIZE)
+                ? properties.maximumPacketSize() : 0;
+        long expiry;
+        if (version == MqttVersion.V5) {
+            expiry = properties.has(PropertyId.SESSION_EXPIRY_INTERVAL) ? properties.sessionExpiryInterval() : 0;
+        } else {
+            expiry = packet.cleanStart() ? 0 : Session.NEVER;
+        }
+        // Keep alive: the client must send something within one and a half times the interval.
+        keepAliveNanos = keepAlive == 0 ? 0 : TimeUnit.SECONDS.toNanos(keepAlive) * 3 / 2;
+        loop.timers().cancel(this);
+        state = ATTACHING;
+        ConnackDetails details = new ConnackDetails(assigned ? clientId : null, serverKeepAlive);
+        hub.connect(this, clientId, packet.cleanStart(), expiry, packet.will(), version, details);
+    }
+
+    /** What the CONNACK tells a v5 client beyond the defaults. */
+    record ConnackDetails(String assignedClientId, int serverKeepAlive) {
+    }
+
+    /** The session is ready on this loop (fresh, or moved here from another). Runs on this loop. */
+    void attached(Session attachedSession, boolean sessionPresent, ConnackDetails details) {
+        if (state != ATTACHING) {
+            // The client left while its session was on the way: it stays, waiting for the next connection.
+            hub.detach(attachedSession, part, false);
+            return;
+        }
+        session = attachedSession;
+        state = CONNECTED;
+        writePacket(new ConnackPacket(sessionPresent, ReasonCode.SUCCESS, connackProperties(details)));
+        if (keepAliveNanos > 0) {
+            loop.timers().schedule(this, loop.now() + keepAliveNanos);
+        }
+        resend();
+        drainQueue();
+        part.markDirty(this);
+        if (heldInput != null) {
+            byte[] held = heldInput;
+            heldInput = null;
+            consume(new org.agrona.concurrent.UnsafeBuffer(held), 0, held.length);
+            if (state == CONNECTED) {
+                connection.resumeRead();
+            }
+        }
+    }
+
+    private MqttProperties connackProperties(ConnackDetails details) {
+        if (version != MqttVersion.V5) {
+            return MqttProperties.EMPTY;
+        }
+        MqttProperties.Builder properties = MqttProperties.builder()
+                .integer(PropertyId.RECEIVE_MAXIMUM, hub.settings.receiveMaximum())
+                .integer(PropertyId.MAXIMUM_PACKET_SIZE, hub.settings.maxPacketBytes())
+                .integer(PropertyId.TOPIC_ALIAS_MAXIMUM, TOPIC_ALIAS_MAXIMUM);
+        if (details.assignedClientId() != null) {
+            properties.string(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, details.assignedClientId());
+        }
+        if (details.serverKeepAlive() >= 0) {
+            properties.integer(PropertyId.SERVER_KEEP_ALIVE, details.serverKeepAlive());
+        }
+        return properties.build();
+    }
+
+    private void refuse(ReasonCode reason, String why) {
+        hub.metrics.refusedConnections.increment(part.shard);
+        log("refused CONNECT: " + why + " (" + reason + ")");
+        if (version == MqttVersion.V5 || reason.v3ConnackCode() >= 0) {
+            ReasonCode code = version == MqttVersion.V5 ? connackCode(reason) : reason;
+            writePacket(new ConnackPacket(false, code, MqttProperties.EMPTY));
+        }
+        closeAfterFlush();
+    }
+
+    /** Malformed packets get 0x81 in a CONNACK too; other reasons are CONNACK reasons already. */
+    private static ReasonCode connackCode(ReasonCode reason) {
+        return reason.allowedIn(PacketType.CONNACK) ? reason : ReasonCode.UNSPECIFIED_ERROR;
+    }
+
+    // ---- PUBLISH from the client
+
+    private void publish(int fixedHeader, DirectBuffer buf, int offset, int length) {
+        ReasonCode check = publish.wrap(version, fixedHeader, buf, offset, length);
+        if (check != ReasonCode.SUCCESS) {
+            protocolError(check, "bad PUBLISH");
+            return;
+        }
+        hub.metrics.received.increment(part.shard);
+        String topic;
+        DirectBuffer topicBuffer = buf;
+        int topicOffset = publish.topicOffset();
+        int topicLength = publish.topicLength();
+        if (publish.topicAlias() != 0) {
+            int alias = publish.topicAlias();
+            if (alias < 1 || alias > TOPIC_ALIAS_MAXIMUM) {
+                protocolError(ReasonCode.TOPIC_ALIAS_INVALID, "topic alias " + alias);
+                return;
+            }
+            if (topicAliases == null) {
+                topicAliases = new String[TOPIC_ALIAS_MAXIMUM + 1];
+            }
+            if (topicLength == 0) {
+                topic = topicAliases[alias];
+                if (topic == null) {
+                    protocolError(ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " was never set");
+                    return;
+                }
+                byte[] bytes = topic.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                topicBuffer = new org.agrona.concurrent.UnsafeBuffer(bytes);
+                topicOffset = 0;
+                topicLength = bytes.length;
+            } else {
+                topic = publish.topicString();
+                topicAliases[alias] = topic;
+            }
+        } else {
+            topic = null;
+        }
+        int qos = publish.qos();
+        int packetId = publish.packetId();
+        if (qos == 2 && session.inboundQos2.contains(packetId)) {
+            // A resent QoS 2 PUBLISH whose PUBREL has not come yet: passed on once already.
+            writeAck(PacketType.PUBREC, packetId, ReasonCode.SUCCESS);
+            return;
+        }
+        if (qos == 2 && session.inboundQos2.size() >= hub.settings.receiveMaximum()) {
+            // More unfinished QoS 2 exchanges than the Receive Maximum the CONNACK announced.
+            protocolError(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "receive maximum exceeded");
+            return;
+        }
+        Message message = null;
+        if (publish.retain()) {
+            message = message(topic);
+            hub.retain(message);
+        }
+        // Matching first: a message nobody subscribed to is never copied out of the receive buffer.
+        message = routeMessage(message, topic, topicBuffer, topicOffset, topicLength);
+        if (qos == 1) {
+            writeAck(PacketType.PUBACK, packetId, ReasonCode.SUCCESS);
+        } else if (qos == 2) {
+            session.inboundQos2.add(packetId);
+            writeAck(PacketType.PUBREC, packetId, ReasonCode.SUCCESS);
+        }
+    }
+
+    private Message routeMessage(Message known, String topic, DirectBuffer topicBuffer, int topicOffset, int topicLength) {
+        Message message = known != null ? known : message(topic);
+        part.route(message, topicBuffer, topicOffset, topicLength);
+        return message;
+    }
+
+    /** The PUBLISH being read, copied out of the receive buffer. */
+    private Message message(String topic) {
+        byte[] payload = new byte[publish.payloadLength()];
+        publish.buffer().getBytes(publish.payloadOffset(), payload);
+        long expiresAt = Long.MAX_VALUE;
+        PublishProperties forwarded = PublishProperties.NONE;
+        if (version == MqttVersion.V5) {
+            if (publish.hasMessageExpiryInterval()) {
+                expiresAt = loop.now() + TimeUnit.SECONDS.toNanos(publish.messageExpiryInterval());
+            }
+            forwarded = PublishProperties.of(publish);
+        }
+        return Message.of(topic != null ? topic : publish.topicString(), payload, publish.qos(), publish.retain(),
+                forwarded, expiresAt, session);
+    }
+
+    // ---- acknowledgements from the client
+
+    private void acknowledgement(int fixedHeader, DirectBuffer buf, int offset, int length) {
+        ReasonCode check = ack.wrap(version, fixedHeader, buf, offset, length);
+        if (check != ReasonCode.SUCCESS) {
+            protocolError(check, "bad acknowledgement");
+            return;
+        }
+        int packetId = ack.packetId();
+        switch (ack.type()) {
+            case PUBACK -> {
+                Session.Delivery done = session.inflight.get(packetId);
+                if (done != null && done.qos == 1) {
+                    session.inflight.remove(packetId);
+                    drainQueue();
+                }
+            }
+            case PUBREC -> {
+                Session.Delivery pending = session.inflight.get(packetId);
+                if (pending != null && pending.qos == 2) {
+                    if (ack.reasonCode().value() >= 0x80) {
+                        // The client refused the message: the exchange ends here (5.0 4.3.3).
+                        session.inflight.remove(packetId);
+                        drainQueue();
+                    } else {
+                        pending.released = true;
+                        writeAck(PacketType.PUBREL, packetId, ReasonCode.SUCCESS);
+                    }
+                } else {
+                    writeAck(PacketType.PUBREL, packetId, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
+                }
+            }
+            case PUBREL -> {
+                boolean known = session.inboundQos2.remove(packetId);
+                writeAck(PacketType.PUBCOMP, packetId, known ? ReasonCode.SUCCESS
+                        : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
+            }
+            case PUBCOMP -> {
+                Session.Delivery done = session.inflight.get(packetId);
+                if (done != null && done.qos == 2) {
+                    session.inflight.remove(packetId);
+                    drainQueue();
+                }
+            }
+            default -> protocolError(ReasonCode.PROTOCOL_ERROR, "unexpected acknowledgement");
+        }
+        part.markDirty(this);
+    }
+
+    // ---- SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT, AUTH
+
+    private void control(int fixedHeader, DirectBuffer buf, int offset, int length) {
+        Decoded<MqttPacket> decoded = MqttDecoder.decode(version, fixedHeader, buf, offset, length);
+        if (!decoded.isOk()) {
+            Decoded.Failure<MqttPacket> failure = (Decoded.Failure<MqttPacket>) decoded;
+            protocolError(failure.reason(), failure.detail());
+            return;
+        }
+        switch (decoded.packetOrNull()) {
+            case SubscribePacket subscribe -> subscribe(subscribe);
+            case UnsubscribePacket unsubscribe -> unsubscribe(unsubscribe);
+            case dev.isthmus.protocol.mqtt.codec.PingreqPacket ignored -> {
+                writePacket(PingrespPacket.INSTANCE);
+                part.markDirty(this);
+            }
+            case DisconnectPacket disconnect -> disconnect(disconnect);
+            default -> protocolError(ReasonCode.BAD_AUTHENTICATION_METHOD, "AUTH without an authentication method");
+        }
+    }
+
+    private void subscribe(SubscribePacket packet) {
+        int subscriptionId = packet.subscriptionIdentifier();
+        List<Subscription> subscriptions = packet.subscriptions();
+        List<ReasonCode> granted = new ArrayList<>(subscriptions.size());
+        Session owner = session;
+        int[] left = {subscriptions.size()};
+        List<Subscription> retainedWanted = new ArrayList<>();
+        for (Subscription subscription : subscriptions) {
+            String filter = subscription.topicFilter();
+            SubscriptionOptions options = new SubscriptionOptions(subscription.maxQos(), subscription.noLocal(),
+                    subscription.retainAsPublished(), subscription.retainHandling(), subscriptionId);
+            boolean existed = owner.subscriptions.put(filter, options) != null;
+            granted.add(GRANTED[subscription.maxQos()]);
+            if (!subscription.isShared() && (subscription.retainHandling() == SubscriptionOptions.SEND_RETAINED
+                    || (subscription.retainHandling() == SubscriptionOptions.SEND_RETAINED_IF_NEW && !existed))) {
+                retainedWanted.add(subscription);
+            }
+            hub.subscribe(owner, filter, options, loop, () -> {
+                if (--left[0] == 0 && state == CONNECTED && session == owner) {
+                    // Every loop matches the new filters now: acknowledge, then replay retained messages.
+                    writePacket(new SubackPacket(packet.packetId(), granted, MqttProperties.EMPTY));
+                    for (Subscription wanted : retainedWanted) {
+                        for (Message retained : part.retainedFor(wanted.topicFilter())) {
+                            int qos = Math.min(retained.qos(), wanted.maxQos());
+                            int[] ids = subscriptionId == 0 ? new int[0] : new int[] {subscriptionId};
+                            deliver(new Session.Delivery(retained, qos, true, ids));
+                        }
+                    }
+                    part.markDirty(this);
+                }
+            });
+        }
+    }
+
+    private void unsubscribe(UnsubscribePacket packet) {
+        List<ReasonCode> results = new ArrayList<>();
+        for (String filter : packet.topicFilters()) {
+            results.add(session.subscriptions.remove(filter) != null ? ReasonCode.SUCCESS
+                    : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+        }
+        Session owner = session;
+        hub.unsubscribe(owner, packet.topicFilters(), loop, () -> {
+            if (state == CONNECTED && session == owner) {
+                writePacket(new UnsubackPacket(packet.packetId(), results, MqttProperties.EMPTY));
+                part.markDirty(this);
+            }
+        });
+    }
+
+    private void disconnect(DisconnectPacket packet) {
+        if (version == MqttVersion.V5 && packet.properties().has(PropertyId.SESSION_EXPIRY_INTERVAL)) {
+            long expiry = packet.properties().sessionExpiryInterval();
+            if (session.expirySeconds == 0 && expiry != 0) {
+                protocolError(ReasonCode.PROTOCOL_ERROR, "a session expiry set only at DISCONNECT");
+                return;
+            }
+            session.expirySeconds = expiry;
+        }
+        publishWill = packet.reasonCode() == ReasonCode.DISCONNECT_WITH_WILL_MESSAGE;
+        end();
+    }
+
+    // ---- delivering to the client
+
+    /** A message for this connection's session; runs on the session's (this) loop. */
+    void deliver(Session.Delivery delivery) {
+        if (state != CONNECTED) {
+            part.enqueue(session, delivery);
+            return;
+        }
+        Session s = session;
+        boolean mustWait = !s.queue.isEmpty() || connection.hasPendingWrites()
+                || (delivery.qos > 0 && s.inflight.size() >= sendQuota);
+        if (mustWait) {
+            if (delivery.qos > 0 || s.expirySeconds > 0 || connection.hasPendingWrites()) {
+                part.enqueue(s, delivery);
+            } else {
+                hub.metrics.dropped.increment(part.shard);
+            }
+            return;
+        }
+        send(delivery);
+        part.markDirty(this);
+    }
+
+    /** Sends what waits in the session's queue, as far as the in-flight window and the socket allow. */
+    private void drainQueue() {
+        Session s = session;
+        while (!s.queue.isEmpty() && !connection.hasPendingWrites()) {
+            Session.Delivery next = s.queue.peek();
+            if (next.qos > 0 && s.inflight.size() >= sendQuota) {
+                return;
+            }
+            s.queue.poll();
+            send(next);
+        }
+        part.markDirty(this);
+    }
+
+    /** After a reconnect: what was in flight goes again, as the protocol asks (DUP set, or a PUBREL). */
+    private void resend() {
+        for (Session.Delivery pending : session.inflight.values()) {
+            if (pending.released) {
+                writeAck(PacketType.PUBREL, pending.packetId, ReasonCode.SUCCESS);
+            } else {
+                writePublish(pending, pending.packetId, true);
+            }
+        }
+    }
+
+    private void send(Session.Delivery delivery) {
+        if (delivery.message.expired(loop.now())) {
+            return;
+        }
+        int packetId = 0;
+        if (delivery.qos > 0) {
+            packetId = session.nextPacketId();
+            if (packetId == 0) {
+                part.enqueue(session, delivery);
+                return;
+            }
+            delivery.packetId = packetId;
+            session.inflight.put(packetId, delivery);
+        }
+        writePublish(delivery, packetId, false);
+        hub.metrics.delivered.increment(part.shard);
+    }
+
+    private void writePublish(Session.Delivery delivery, int packetId, boolean dup) {
+        long secondsLeft = delivery.message.secondsLeft(loop.now());
+        PublishWriter writer = part.publishWriter;
+        int length = writer.prepare(version, delivery, packetId, dup, secondsLeft);
+        if (clientMaxPacket > 0 && length > clientMaxPacket) {
+            // Too big for this client: dropped as if delivered (5.0 3.1.2.25).
+            if (packetId != 0) {
+                session.inflight.remove(packetId);
+            }
+            return;
+        }
+        if (!writer.write(this, length)) {
+            fail("out of buffer memory");
+        }
+    }
+
+    // ---- writing
+
+    /**
+     * Room for {@code bytes} contiguous bytes at the end of the outbound chunk, which is
+     * replaced (and the full one queued) when it has too little. Returns null when the loop's
+     * buffer pool is exhausted.
+     */
+    MutableDirectBuffer reserve(int bytes) {
+        if (out != null && out.capacity() - out.end() >= bytes) {
+            return out.view();
+        }
+        pushOut();
+        ChunkPool small = loop.smallChunks();
+        ChunkPool pool = bytes <= small.chunkBytes() ? small : loop.chunks();
+        if (bytes > pool.chunkBytes()) {
+            return null;
+        }
+        out = pool.acquire();
+        if (out == null) {
+            return null;
+        }
+        out.window(0, 0);
+        return out.view();
+    }
+
+    /** The write position in the buffer {@link #reserve} returned. */
+    int position() {
+        return out.end();
+    }
+
+    /** {@code bytes} were written at {@link #position()}. */
+    void advance(int bytes) {
+        out.window(out.start(), out.end() + bytes);
+    }
+
+    /** Copies a large payload behind what was reserved, over as many chunks as it takes. */
+    void writeLarge(byte[] payload, int offset, int length) {
+        int at = offset;
+        int end = offset + length;
+        while (at < end) {
+            if (out == null || out.capacity() == out.end()) {
+                pushOut();
+                out = loop.chunks().acquire();
+                if (out == null) {
+                    fail("out of buffer memory");
+                    return;
+                }
+                out.window(0, 0);
+            }
+            int n = Math.min(end - at, out.capacity() - out.end());
+            out.view().putBytes(out.end(), payload, at, n);
+            out.window(out.start(), out.end() + n);
+            at += n;
+        }
+    }
+
+    private void pushOut() {
+        if (out != null) {
+            if (out.readable() > 0 && connection.isOpen()) {
+                connection.write(out);
+            } else {
+                out.release();
+            }
+            out = null;
+        }
+    }
+
+    private void writePacket(MqttPacket packet) {
+        int length = MqttEncoder.encodedLength(version, packet);
+        MutableDirectBuffer buffer = reserve(length);
+        if (buffer == null) {
+            fail("out of buffer memory");
+            return;
+        }
+        MqttEncoder.encode(version, packet, buffer, position());
+        advance(length);
+    }
+
+    private void writeAck(PacketType type, int packetId, ReasonCode reason) {
+        int length = MqttEncoder.ackLength(version, reason, null);
+        MutableDirectBuffer buffer = reserve(length);
+        if (buffer == null) {
+            fail("out of buffer memory");
+            return;
+        }
+        MqttEncoder.encodeAck(version, type, packetId, reason, buffer, position());
+        advance(length);
+        part.markDirty(this);
+    }
+
+    /** Sends what was written since the last flush; called once per loop iteration by {@link BrokerLoop}. */
+    void flush() {
+        if (!connection.isOpen()) {
+            pushOut();
+            return;
+        }
+        pushOut();
+        connection.flush();
+        if (state == CLOSED) {
+            connection.close();
+        }
+    }
+
+    @Override
+    public void onWritable(Connection c) {
+        if (state == CONNECTED) {
+            drainQueue();
+        }
+    }
+
+    // ---- ending
+
+    @Override
+    public void onReadEnd(Connection c) {
+        close("the client closed its side without DISCONNECT");
+    }
+
+    @Override
+    public void onError(Connection c, IOException cause) {
+        if (state != CLOSED) {
+            lost("connection failed: " + cause.getMessage());
+        }
+    }
+
+    @Override
+    protected void onTimeout(long nowNanos) {
+        if (state == CLOSED) {
+            return;
+        }
+        if (state == AWAIT_CONNECT) {
+            close("no CONNECT within " + hub.settings.connectTimeout().toMillis() + " ms");
+            return;
+        }
+        if (keepAliveNanos == 0) {
+            return;
+        }
+        long due = lastActivity + keepAliveNanos;
+        if (nowNanos - due < 0) {
+            loop.timers().schedule(this, due);
+            return;
+        }
+        if (version == MqttVersion.V5) {
+            writePacket(new DisconnectPacket(ReasonCode.KEEP_ALIVE_TIMEOUT, MqttProperties.EMPTY));
+        }
+        close("keep alive expired");
+    }
+
+    /** The client broke the protocol: a v5 client is told why, then the connection ends (and its will goes out). */
+    private void protocolError(ReasonCode reason, String detail) {
+        if (state == CLOSED) {
+            return;
+        }
+        hub.metrics.protocolErrors.increment(part.shard);
+        log("protocol error: " + detail + " (" + reason + ")");
+        if (version == MqttVersion.V5 && state == CONNECTED && reason.allowedIn(PacketType.DISCONNECT)) {
+            writePacket(new DisconnectPacket(reason, MqttProperties.EMPTY));
+        }
+        close(detail);
+    }
+
+    private void log(String what) {
+        PROTOCOL_LOG.log(System.Logger.Level.INFO, "MQTT client " + connection.remoteAddress()
+                + (session != null ? " (" + session.clientId + ")" : "") + ": " + what);
+    }
+
+    /** Ends the connection abnormally: the will goes out, the session stays or ends per its expiry. */
+    private void close(String why) {
+        if (state == CLOSED) {
+            return;
+        }
+        publishWill = true;
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            LOG.log(System.Logger.Level.DEBUG, "closing " + connection.remoteAddress() + ": " + why);
+        }
+        end();
+    }
+
+    private void lost(String why) {
+        close(why);
+    }
+
+    private void fail(String why) {
+        log(why);
+        close(why);
+    }
+
+    /** Closes once the packets written so far are flushed (a refusing CONNACK, a DISCONNECT). */
+    private void closeAfterFlush() {
+        end();
+    }
+
+    private void end() {
+        if (state == CLOSED) {
+            return;
+        }
+        boolean wasConnected = state == CONNECTED;
+        state = CLOSED;
+        loop.timers().cancel(this);
+        reader.close();
+        part.closed(this);
+        if (wasConnected) {
+            Session s = session;
+            hub.detach(s, part, publishWill);
+        }
+        // Whatever was written (a CONNACK refusal, a DISCONNECT) still goes out, then the socket closes.
+        part.markDirty(this);
+    }
+
+    /** The session was taken over by a new connection of the same client. */
+    void takenOver() {
+        if (state != CONNECTED) {
+            return;
+        }
+        if (version == MqttVersion.V5) {
+            writePacket(new DisconnectPacket(ReasonCode.SESSION_TAKEN_OVER, MqttProperties.EMPTY));
+        }
+        state = CLOSED;
+        loop.timers().cancel(this);
+        reader.close();
+        part.closed(this);
+        part.markDirty(this);
+    }
+
+    void serverShutdown() {
+        if (state == CONNECTED && version == MqttVersion.V5) {
+            writePacket(new DisconnectPacket(ReasonCode.SERVER_SHUTTING_DOWN, MqttProperties.EMPTY));
+        }
+        publishWill = false;
+        end();
+    }
+
+    void abort() {
+        if (state != CLOSED) {
+            state = CLOSED;
+            loop.timers().cancel(this);
+            reader.close();
+            part.closed(this);
+        }
+        if (out != null) {
+            out.release();
+            out = null;
+        }
+        connection.close();
+    }
+
+    Connection transport() {
+        return connection;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    MqttVersion version() {
+        return version;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.isthmus.protocol.mqtt;
+
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+
+import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.timer.Timer;
+import dev.isthmus.protocol.mqtt.broker.SubscriptionOptions;
+import dev.isthmus.protocol.mqtt.codec.MqttVersion;
+import dev.isthmus.protocol.mqtt.codec.Will;
+
+/**
+ * The broker's state for one client identifier: its subscriptions, the messages on their way
+ * to it, and the QoS 2 messages it is sending. A session outlives its connections when the
+ * client asks for that (clean session off in 3.1.1, a Session Expiry Interval in 5).
+ *
+ * <p>A session lives on one event loop at a time, its {@link #home}; only that loop reads or
+ * changes it. When its client reconnects through another loop the session moves there
+ * ({@link BrokerHub#connect}); the topic tries of every loop name the session object itself,
+ * so a move changes no subscription, and deliveries that reach the old loop are passed on.
+ */
+final class Session {
+    /** "Never expires": the v5 maximum, and what a 3.1.1 persistent session gets. */
+    static final long NEVER = 0xFFFF_FFFFL;
+
+    final String clientId;
+    /** The loop that owns this session now; written by the owner when it hands the session over. */
+    volatile EventLoop home;
+    MqttConnection connection;
+    MqttVersion version = MqttVersion.V3_1_1;
+    /** Seconds the session lives on after its connection ends; 0 ends it with the connection. */
+    long expirySeconds;
+    /** Set once the session has ended for good (expired, replaced by a clean start). */
+    boolean ended;
+
+    /** Filter as written (incl. $share/...) -> options, for unsubscribe-all and resubscribe answers. */
+    final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
+
+    // ---- towards the client
+    /** Messages waiting for room in the in-flight window (or for the client to come back). */
+    final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    /** QoS 1 and 2 messages sent and not yet fully acknowledged, by packet identifier. */
+    final Int2ObjectHashMap<Delivery> inflight = new Int2ObjectHashMap<>();
+    private int nextPacketId = 1;
+
+    // ---- from the client
+    /** Packet identifiers of QoS 2 messages received and passed on, until their PUBREL. */
+    final IntHashSet inboundQos2 = new IntHashSet();
+
+    /** The will of the current connection. */
+    Will will;
+    /** Publishes {@link #pendingWill} once its delay is over (v5 Will Delay Interval). */
+    Timer willTimer;
+    Will pendingWill;
+    /** Ends the session once its expiry interval is over after a disconnect. */
+    Timer expiryTimer;
+
+    Session(String clientId, EventLoop home) {
+        this.clientId = clientId;
+        this.home = home;
+    }
+
+    /** A free packet identifier for a message to the client, or 0 when all 65,535 are in flight. */
+    int nextPacketId() {
+        for (int tries = 0; tries < 65_535; tries++) {
+            int id = nextPacketId;
+            nextPacketId = id == 65_535 ? 1 : id + 1;
+            if (!inflight.containsKey(id)) {
+                return id;
+            }
+        }
+        return 0;
+    }
+
+    boolean connected() {
+        return connection != null;
+    }
+
+    @Override
+    public String toString() {
+        return "session " + clientId;
+    }
+
+    /**
+     * A message on its way to this session's client, at the QoS of the subscription that
+     * matched it.
+     */
+    static final class Delivery {
+        final Message message;
+        final int qos;
+        final boolean retain;
+        final int[] subscriptionIds;
+        /** For QoS 2: PUBREC came, PUBREL was sent, PUBCOMP is awaited. */
+        boolean released;
+        int packetId;
+
+        Delivery(Message message, int qos, boolean retain, int[] subscriptionIds) {
+            this.message = message;
+            this.qos = qos;
+            this.retain = retain;
+            this.subscriptionIds = subscriptionIds;
+        }
+    }
+}
