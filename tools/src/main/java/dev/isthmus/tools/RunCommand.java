@@ -1,6 +1,7 @@
 package dev.isthmus.tools;
 
 import dev.isthmus.core.config.IsthmusConfig;
+import dev.isthmus.core.config.MqttConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +44,8 @@ final class RunCommand implements Callable<Integer> {
         }
         if (options.usesDefaultListeners()) {
             LOG.log(System.Logger.Level.INFO, "no --config and no listener flag: listening on the defaults, "
-                    + "HTTP {0} and admin {1}", IsthmusConfig.DEFAULT_HTTP_LISTEN, IsthmusConfig.DEFAULT_ADMIN_LISTEN);
+                    + "HTTP {0}, MQTT {1} (embedded broker) and admin {2}", IsthmusConfig.DEFAULT_HTTP_LISTEN,
+                    MqttConfig.DEFAULT_LISTEN, IsthmusConfig.DEFAULT_ADMIN_LISTEN);
         }
         return Gateway.run(config);
     }
