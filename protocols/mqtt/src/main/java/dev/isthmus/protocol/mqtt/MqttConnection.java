@@ -514,11 +514,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         boolean mustWait = !s.queue.isEmpty() || connection.hasPendingWrites()
                 || (delivery.qos > 0 && s.inflight.size() >= sendQuota);
         if (mustWait) {
-            if (delivery.qos > 0 || s.expirySeconds > 0 || connection.hasPendingWrites()) {
-                part.enqueue(s, delivery);
-            } else {
-                hub.metrics.dropped.increment(part.shard);
-            }
+            // Behind what already waits, QoS 0 included: messages leave in the order they came.
+            part.enqueue(s, delivery);
             return;
         }
         send(delivery);

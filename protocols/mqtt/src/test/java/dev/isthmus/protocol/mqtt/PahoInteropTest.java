@@ -366,4 +366,40 @@ class PahoInteropTest {
         assertNotNull(got);
         assertEquals("kept", got.text());
     }
+
+    @Test
+    void messagesWaitingForTheInFlightWindowKeepTheirOrderQos0Included() throws Exception {
+        MqttConnectionOptions oneAtATime = clean();
+        oneAtATime.setReceiveMaximum(1);
+        BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
+        // Holding the first message (Paho acknowledges when the callback returns) keeps the window full.
+        BlockingQueue<Received> slow = new LinkedBlockingQueue<>() {
+            @Override
+            public boolean add(Received message) {
+                if (message.text().equals("m1")) {
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return inbox.add(message);
+            }
+        };
+        var subscriber = v5("window-sub", oneAtATime, slow);
+        subscriber.subscribe(new MqttSubscription[] {new MqttSubscription("window/#", 1)});
+        var publisher = v5("window-pub", clean(), null);
+        // With one QoS 1 message in flight, the rest (QoS 0 among them) must queue behind it.
+        publisher.publish("window/a", "m1".getBytes(UTF_8), 1, false);
+        publisher.publish("window/b", "m2".getBytes(UTF_8), 0, false);
+        publisher.publish("window/c", "m3".getBytes(UTF_8), 1, false);
+        publisher.publish("window/d", "m4".getBytes(UTF_8), 0, false);
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Received next = inbox.poll(10, TimeUnit.SECONDS);
+            assertNotNull(next, "message " + (i + 1) + " of 4, got " + got);
+            got.add(next.text());
+        }
+        assertEquals(List.of("m1", "m2", "m3", "m4"), got);
+    }
 }
