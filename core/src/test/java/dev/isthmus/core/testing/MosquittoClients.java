@@ -32,12 +32,20 @@ public final class MosquittoClients {
 
     /** Runs mosquitto_pub with {@code args} to its end (at most {@code timeoutSeconds}). */
     public static Result publish(int timeoutSeconds, String... args) throws IOException, InterruptedException {
-        return run(PUB, timeoutSeconds, args);
+        return run(PUB, timeoutSeconds, null, args);
+    }
+
+    /** Runs mosquitto_pub with {@code args} and -l: one message per line of {@code lines}, as fast as it goes. */
+    public static Result publishLines(int timeoutSeconds, Path lines, String... args)
+            throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("-l");
+        return run(PUB, timeoutSeconds, lines, all.toArray(String[]::new));
     }
 
     /** Runs mosquitto_sub with {@code args} (give it -C N or -W S so it ends) to its end. */
     public static Result subscribe(int timeoutSeconds, String... args) throws IOException, InterruptedException {
-        return run(SUB, timeoutSeconds, args);
+        return run(SUB, timeoutSeconds, null, args);
     }
 
     /** Starts mosquitto_sub in the background; read its lines from {@link Process#getInputStream()}. */
@@ -49,9 +57,14 @@ public final class MosquittoClients {
         return new ProcessBuilder(lineBuffered).redirectErrorStream(true).start();
     }
 
-    private static Result run(Path client, int timeoutSeconds, String... args) throws IOException, InterruptedException {
+    private static Result run(Path client, int timeoutSeconds, Path input, String... args)
+            throws IOException, InterruptedException {
         assertInstalled(client);
-        Process process = new ProcessBuilder(command(client, args)).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command(client, args)).redirectErrorStream(true);
+        if (input != null) {
+            builder.redirectInput(input.toFile());
+        }
+        Process process = builder.start();
         // Read while it runs: a client that prints more than a pipe holds would otherwise stall.
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()),
                 Thread::startVirtualThread);

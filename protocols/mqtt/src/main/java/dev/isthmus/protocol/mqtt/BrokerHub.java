@@ -230,7 +230,7 @@ final class BrokerHub {
         sessions.remove(session.clientId, session);
         List<String> filters = List.copyOf(session.subscriptions.keySet());
         session.subscriptions.clear();
-        session.queue.clear();
+        session.clearQueue();
         session.inflight.clear();
         if (!filters.isEmpty()) {
             unsubscribe(session, filters, part.loop, () -> { });

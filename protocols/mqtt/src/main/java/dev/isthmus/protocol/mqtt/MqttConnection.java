@@ -53,6 +53,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private static final RateLimitedLog PROTOCOL_LOG = new RateLimitedLog(LOG, 10);
     /** Topic aliases a v5 client may use towards the broker (announced as Topic Alias Maximum). */
     static final int TOPIC_ALIAS_MAXIMUM = 64;
+    /** Queued messages written per drain; see {@link #drainQueue}. */
+    private static final int DRAIN_BATCH = 256;
 
     private static final ReasonCode[] GRANTED = {
             ReasonCode.GRANTED_QOS_0, ReasonCode.GRANTED_QOS_1, ReasonCode.GRANTED_QOS_2};
@@ -511,7 +513,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             return;
         }
         Session s = session;
-        boolean mustWait = !s.queue.isEmpty() || connection.hasPendingWrites()
+        boolean mustWait = s.hasQueued() || connection.hasPendingWrites()
                 || (delivery.qos > 0 && s.inflight.size() >= sendQuota);
         if (mustWait) {
             // Behind what already waits, QoS 0 included: messages leave in the order they came.
@@ -522,18 +524,27 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         part.markDirty(this);
     }
 
-    /** Sends what waits in the session's queue, as far as the in-flight window and the socket allow. */
+    /**
+     * Sends what waits in the session's queue, as far as the in-flight window and the socket
+     * allow, at most {@link #DRAIN_BATCH} messages at a time: the rest follows after the next
+     * flush ({@link #flush}), so a long backlog neither fills the loop's buffer pool nor holds
+     * the loop.
+     */
     private void drainQueue() {
         Session s = session;
-        while (!s.queue.isEmpty() && !connection.hasPendingWrites()) {
-            Session.Delivery next = s.queue.peek();
+        int sent = 0;
+        while (sent < DRAIN_BATCH && s.hasQueued() && !connection.hasPendingWrites()) {
+            Session.Delivery next = s.peekQueued();
             if (next.qos > 0 && s.inflight.size() >= sendQuota) {
-                return;
+                break;
             }
-            s.queue.poll();
+            s.pollQueued();
             send(next);
+            sent++;
         }
-        part.markDirty(this);
+        if (sent > 0) {
+            part.markDirty(this);
+        }
     }
 
     /** After a reconnect: what was in flight goes again, as the protocol asks (DUP set, or a PUBREL). */
@@ -678,9 +689,11 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             return;
         }
         pushOut();
-        connection.flush();
+        boolean more = connection.flush();
         if (state == CLOSED) {
             connection.close();
+        } else if (more && state == CONNECTED && session.hasQueued()) {
+            drainQueue();
         }
     }
 

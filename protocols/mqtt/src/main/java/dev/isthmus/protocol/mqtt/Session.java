@@ -41,8 +41,12 @@ final class Session {
     final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
 
     // ---- towards the client
-    /** Messages waiting for room in the in-flight window (or for the client to come back). */
-    final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    /** Messages waiting for room in the in-flight window, the socket, or the client to come back. */
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    /** QoS 1 and 2 messages in {@link #queue}: what the max-queued-messages limit counts. */
+    private int queuedReliable;
+    /** Payload bytes of the QoS 0 messages in {@link #queue}. */
+    private long queuedQos0Bytes;
     /** QoS 1 and 2 messages sent and not yet fully acknowledged, by packet identifier. */
     final Int2ObjectHashMap<Delivery> inflight = new Int2ObjectHashMap<>();
     private int nextPacketId = 1;
@@ -74,6 +78,56 @@ final class Session {
             }
         }
         return 0;
+    }
+
+    /**
+     * Queues {@code delivery} unless a limit is reached: {@code maxReliable} QoS 1/2 messages,
+     * or {@code maxQos0Bytes} of QoS 0 payload (QoS 0 waits only behind a slow socket or
+     * earlier messages, and a burst should not be lost to a count meant for offline sessions).
+     *
+     * @return false when it was dropped
+     */
+    boolean enqueue(Delivery delivery, int maxReliable, long maxQos0Bytes) {
+        if (delivery.qos > 0) {
+            if (queuedReliable >= maxReliable) {
+                return false;
+            }
+            queuedReliable++;
+        } else {
+            long bytes = delivery.message.payload().length;
+            if (queuedQos0Bytes + bytes > maxQos0Bytes) {
+                return false;
+            }
+            queuedQos0Bytes += bytes;
+        }
+        queue.add(delivery);
+        return true;
+    }
+
+    Delivery peekQueued() {
+        return queue.peek();
+    }
+
+    Delivery pollQueued() {
+        Delivery delivery = queue.poll();
+        if (delivery != null) {
+            if (delivery.qos > 0) {
+                queuedReliable--;
+            } else {
+                queuedQos0Bytes -= delivery.message.payload().length;
+            }
+        }
+        return delivery;
+    }
+
+    boolean hasQueued() {
+        return !queue.isEmpty();
+    }
+
+    void clearQueue() {
+        queue.clear();
+        queuedReliable = 0;
+        queuedQos0Bytes = 0;
     }
 
     boolean connected() {

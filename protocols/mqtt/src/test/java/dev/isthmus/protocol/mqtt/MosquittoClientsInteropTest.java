@@ -110,4 +110,28 @@ class MosquittoClientsInteropTest {
             assertTrue(got.getFirst().endsWith("|body"), got.getFirst());
         }
     }
+
+    @Test
+    void aBurstFromAFastPublisherArrivesWhole() throws Exception {
+        int count = 100_000;
+        java.nio.file.Path lines = java.nio.file.Files.createTempFile("burst", ".txt");
+        try {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                text.append("sample-").append(i).append('\n');
+            }
+            java.nio.file.Files.writeString(lines, text);
+            try (LiveSubscriber sub = new LiveSubscriber(connection("mqttv311", "-t", "burst/t", "-q", "0"))) {
+                Result pub = MosquittoClients.publishLines(60, lines, connection("mqttv311", "-t", "burst/t", "-q", "0"));
+                assertEquals(0, pub.exitCode(), pub.output());
+                // QoS 0 over a healthy connection: a subscriber that is merely slower loses nothing.
+                List<String> got = sub.messages(count);
+                assertEquals(count, got.size());
+                assertEquals("sample-0", got.getFirst());
+                assertEquals("sample-" + (count - 1), got.getLast());
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(lines);
+        }
+    }
 }
