@@ -209,7 +209,7 @@ public final class BenchCommand implements Callable<Integer> {
         Common common;
 
         @Option(names = {"-t", "--topic"}, required = true,
-                description = "Topic filter to subscribe to; repeat for more (one SUBSCRIBE). Levels %i, %c, %u are replaced.")
+                description = "Topic filter to subscribe to; repeat for more (one SUBSCRIBE). Levels %%i, %%c, %%u are replaced.")
         List<String> topics;
 
         @Option(names = {"-q", "--qos"}, defaultValue = "0", description = "Subscription QoS. Default: ${DEFAULT-VALUE}.")
@@ -239,7 +239,7 @@ public final class BenchCommand implements Callable<Integer> {
         Common common;
 
         @Option(names = {"-t", "--topic"}, required = true,
-                description = "Topic to publish to. Levels %i, %c, %u and %s (message sequence number) are replaced.")
+                description = "Topic to publish to. Levels %%i, %%c, %%u and %%s (message sequence number) are replaced.")
         String topic;
 
         @Option(names = {"-I", "--interval_of_msg"}, defaultValue = "1000",
