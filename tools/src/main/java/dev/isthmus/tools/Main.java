@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  */
 @Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        subcommands = {RunCommand.class, CheckCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, dev.isthmus.tools.bench.BenchCommand.class},
         customSynopsis = {"isthmus [run] [OPTIONS]", "       isthmus check --config FILE"},
         description = "A proxy for IoT edges. Without a command it runs the gateway, as `isthmus run` does; "
                 + "with no options at all it serves HTTP on 0.0.0.0:8080 from a built-in demo origin, MQTT on "
