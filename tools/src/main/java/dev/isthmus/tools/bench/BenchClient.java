@@ -2,6 +2,7 @@ package dev.isthmus.tools.bench;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.buffer.ChunkPool;
+import dev.isthmus.core.loop.FlushBatch;
 import dev.isthmus.core.timer.Timer;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
@@ -42,7 +43,7 @@ import java.util.List;
  * header straight into the outbound chunk, the payload is the run's one byte array, and the send
  * timestamp (epoch nanoseconds, big-endian) overwrites its first 8 bytes in the chunk.
  */
-final class BenchClient implements ConnectionHandler, FrameSink {
+final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Member {
     private static final int CONNECTING = 0;
     private static final int AWAIT_CONNACK = 1;
     private static final int AWAIT_SUBACK = 2;
@@ -68,7 +69,8 @@ final class BenchClient implements ConnectionHandler, FrameSink {
     private Connection connection;
     private Chunk out;
     private int state = CONNECTING;
-    boolean dirty;
+    /** Set while this client waits in its loop's {@link FlushBatch}. */
+    private boolean batched;
     boolean queued;
 
     private int inflight;
@@ -627,8 +629,19 @@ final class BenchClient implements ConnectionHandler, FrameSink {
         }
     }
 
-    /** Sends what was written since the last flush; once per loop iteration, from {@link BenchLoop}. */
-    void flush() {
+    @Override
+    public boolean batched() {
+        return batched;
+    }
+
+    @Override
+    public void batched(boolean batched) {
+        this.batched = batched;
+    }
+
+    /** Sends what was written since the last flush; once per loop iteration, through the {@link FlushBatch}. */
+    @Override
+    public void flushBatched() {
         if (connection == null || !connection.isOpen()) {
             releaseOut();
             return;

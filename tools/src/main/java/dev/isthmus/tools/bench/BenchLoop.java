@@ -1,6 +1,7 @@
 package dev.isthmus.tools.bench;
 
 import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.loop.FlushBatch;
 import dev.isthmus.protocol.mqtt.codec.AckView;
 import dev.isthmus.protocol.mqtt.codec.PublishEncoder;
 import dev.isthmus.protocol.mqtt.codec.PublishView;
@@ -29,10 +30,7 @@ final class BenchLoop {
     private final Histogram histogram = new Histogram(HIGHEST_LATENCY_MICROS, 3);
     final List<BenchClient> clients = new ArrayList<>();
 
-    private BenchClient[] dirty = new BenchClient[64];
-    private int dirtyCount;
-    private boolean flushScheduled;
-    private final Runnable flushAll = this::flushAll;
+    private final FlushBatch<BenchClient> flushes;
 
     private BenchClient[] ready = new BenchClient[64];
     private BenchClient[] spare = new BenchClient[64];
@@ -44,6 +42,7 @@ final class BenchLoop {
         this.loop = loop;
         this.run = run;
         this.row = row;
+        this.flushes = new FlushBatch<>(loop);
     }
 
     void count(int counter) {
@@ -67,33 +66,7 @@ final class BenchLoop {
 
     /** {@code client} wrote; its bytes go out at the end of this loop iteration. */
     void markDirty(BenchClient client) {
-        if (client.dirty) {
-            return;
-        }
-        client.dirty = true;
-        if (dirtyCount == dirty.length) {
-            dirty = Arrays.copyOf(dirty, dirtyCount * 2);
-        }
-        dirty[dirtyCount++] = client;
-        if (!flushScheduled) {
-            flushScheduled = true;
-            loop.execute(flushAll);
-        }
-    }
-
-    private void flushAll() {
-        flushScheduled = false;
-        int count = dirtyCount;
-        for (int i = 0; i < count; i++) {
-            BenchClient client = dirty[i];
-            dirty[i] = null;
-            client.dirty = false;
-            client.flush();
-        }
-        if (dirtyCount > count) {
-            System.arraycopy(dirty, count, dirty, 0, dirtyCount - count);
-        }
-        dirtyCount -= count;
+        flushes.add(client);
     }
 
     /** {@code client} has more to publish now; it continues on the next turn of the loop, after I/O. */
@@ -133,6 +106,6 @@ final class BenchLoop {
         for (BenchClient client : clients) {
             client.disconnect();
         }
-        flushAll();
+        flushes.flushNow();
     }
 }

@@ -9,6 +9,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2IntHashMap;
 
 import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.loop.FlushBatch;
 import dev.isthmus.core.server.LoopService;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
@@ -40,10 +41,7 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     private final Set<MqttConnection> connections = new HashSet<>();
     private boolean draining;
 
-    private MqttConnection[] dirty = new MqttConnection[16];
-    private int dirtyCount;
-    private boolean flushScheduled;
-    private final Runnable flushAll = this::flushAll;
+    private final FlushBatch<MqttConnection> flushes;
 
     // ---- the publish being routed (matching runs synchronously inside route)
     private Session publisher;
@@ -59,6 +57,7 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         this.hub = hub;
         this.loop = loop;
         this.shard = loop.index();
+        this.flushes = new FlushBatch<>(loop);
     }
 
     @Override
@@ -98,34 +97,7 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     // ---- flushing
 
     void markDirty(MqttConnection client) {
-        if (client.dirty) {
-            return;
-        }
-        client.dirty = true;
-        if (dirtyCount == dirty.length) {
-            dirty = java.util.Arrays.copyOf(dirty, dirtyCount * 2);
-        }
-        dirty[dirtyCount++] = client;
-        if (!flushScheduled) {
-            flushScheduled = true;
-            loop.execute(flushAll);
-        }
-    }
-
-    private void flushAll() {
-        flushScheduled = false;
-        // A flush can fail a connection, whose close may mark others: work on a stable count.
-        int count = dirtyCount;
-        for (int i = 0; i < count; i++) {
-            MqttConnection client = dirty[i];
-            dirty[i] = null;
-            client.dirty = false;
-            client.flush();
-        }
-        if (dirtyCount > count) {
-            System.arraycopy(dirty, count, dirty, 0, dirtyCount - count);
-        }
-        dirtyCount -= count;
+        flushes.add(client);
     }
 
     // ---- routing

@@ -11,6 +11,7 @@ import org.agrona.MutableDirectBuffer;
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.buffer.ChunkPool;
 import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.loop.FlushBatch;
 import dev.isthmus.core.observe.RateLimitedLog;
 import dev.isthmus.core.timer.Timer;
 import dev.isthmus.core.transport.Connection;
@@ -48,7 +49,7 @@ import dev.isthmus.protocol.mqtt.codec.Will;
  * {@link Message} the subscribers share); answers and deliveries are appended to one outbound
  * chunk and flushed once per loop iteration.
  */
-final class MqttConnection extends Timer implements ConnectionHandler, FrameSink {
+final class MqttConnection extends Timer implements ConnectionHandler, FrameSink, FlushBatch.Member {
     private static final System.Logger LOG = System.getLogger(MqttConnection.class.getName());
     private static final RateLimitedLog PROTOCOL_LOG = new RateLimitedLog(LOG, 10);
     /** Topic aliases a v5 client may use towards the broker (announced as Topic Alias Maximum). */
@@ -76,8 +77,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private int state = AWAIT_CONNECT;
     private MqttVersion version = MqttVersion.V3_1_1;
     Session session;
-    /** Set by {@link BrokerLoop#markDirty} while this connection waits for the loop's flush. */
-    boolean dirty;
+    /** Set while this connection waits in its loop's {@link FlushBatch}. */
+    private boolean batched;
     private Chunk out;
 
     private long keepAliveNanos;
@@ -682,8 +683,23 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         part.markDirty(this);
     }
 
-    /** Sends what was written since the last flush; called once per loop iteration by {@link BrokerLoop}. */
-    void flush() {
+    @Override
+    public boolean batched() {
+        return batched;
+    }
+
+    @Override
+    public void batched(boolean batched) {
+        this.batched = batched;
+    }
+
+    @Override
+    public void flushBatched() {
+        flush();
+    }
+
+    /** Sends what was written since the last flush; called once per loop iteration through the {@link FlushBatch}. */
+    private void flush() {
         if (!connection.isOpen()) {
             pushOut();
             return;
