@@ -32,6 +32,10 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
      * stopped reading cannot make the broker hold more than this.
      */
     static final long MAX_QUEUED_QOS0_BYTES = 16L << 20;
+    /** Deliveries handed to this loop by other loops and not yet taken: see {@link #deliver}. */
+    static final int MAX_IN_TRANSIT = 65_536;
+
+    final java.util.concurrent.atomic.AtomicInteger inTransit = new java.util.concurrent.atomic.AtomicInteger();
 
     final BrokerHub hub;
     final EventLoop loop;
@@ -215,7 +219,18 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     void deliver(Session session, Session.Delivery delivery) {
         EventLoop home = session.home;
         if (home != loop) {
-            home.execute(() -> hub.part(home).deliver(session, delivery));
+            BrokerLoop target = hub.part(home);
+            // Publishers on this loop can outrun the session's loop: what is on its way there is
+            // bounded like a session's queue, and beyond the bound dropped and counted.
+            if (target.inTransit.incrementAndGet() > MAX_IN_TRANSIT) {
+                target.inTransit.decrementAndGet();
+                hub.metrics.dropped.increment(shard);
+                return;
+            }
+            home.execute(() -> {
+                target.inTransit.decrementAndGet();
+                target.deliver(session, delivery);
+            });
             return;
         }
         if (session.ended) {
