@@ -107,17 +107,24 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     // ---- routing
 
     /**
-     * Delivers a published message to every session whose subscriptions match its topic,
-     * once per session (overlapping subscriptions give the highest QoS and all their
-     * subscription identifiers), on whichever loop each session lives.
+     * Finds the sessions whose subscriptions match {@code topic}, once per session (overlapping
+     * subscriptions give the highest QoS and all their subscription identifiers), for a message
+     * of {@code qos} from {@code from}; {@link #deliverMatched} then hands them the message. Two
+     * steps, so that a message nobody subscribed to is never copied out of the receive buffer.
      *
-     * @return the number of sessions it went to
+     * @return the number of sessions matched
      */
-    int route(Message message, DirectBuffer topic, int topicOffset, int topicLength) {
-        publisher = message.publisher();
-        publishQos = message.qos();
+    int match(Session from, int qos, DirectBuffer topic, int topicOffset, int topicLength) {
+        publisher = from;
+        publishQos = qos;
         matchedCount = 0;
         trie.match(topic, topicOffset, topicLength, this);
+        publisher = null;
+        return matchedCount;
+    }
+
+    /** Delivers {@code message} to the sessions the last {@link #match} found, on whichever loop each lives. */
+    void deliverMatched(Message message) {
         int count = matchedCount;
         for (int i = 0; i < count; i++) {
             Session session = matched[i];
@@ -132,8 +139,6 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
             matchedIndex.clear();
         }
         matchedCount = 0;
-        publisher = null;
-        return count;
     }
 
     @Override
@@ -256,7 +261,8 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
             hub.retain(message);
         }
         byte[] topic = message.topicUtf8();
-        route(message, new org.agrona.concurrent.UnsafeBuffer(topic), 0, topic.length);
+        match(message.publisher(), message.qos(), new org.agrona.concurrent.UnsafeBuffer(topic), 0, topic.length);
+        deliverMatched(message);
     }
 
     List<Message> retainedFor(String filter) {

@@ -344,19 +344,15 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             hub.retain(message);
         }
         // Matching first: a message nobody subscribed to is never copied out of the receive buffer.
-        message = routeMessage(message, topic, topicBuffer, topicOffset, topicLength);
+        if (part.match(session, qos, topicBuffer, topicOffset, topicLength) > 0) {
+            part.deliverMatched(message != null ? message : message(topic));
+        }
         if (qos == 1) {
             writeAck(PacketType.PUBACK, packetId, ReasonCode.SUCCESS);
         } else if (qos == 2) {
             session.inboundQos2.add(packetId);
             writeAck(PacketType.PUBREC, packetId, ReasonCode.SUCCESS);
         }
-    }
-
-    private Message routeMessage(Message known, String topic, DirectBuffer topicBuffer, int topicOffset, int topicLength) {
-        Message message = known != null ? known : message(topic);
-        part.route(message, topicBuffer, topicOffset, topicLength);
-        return message;
     }
 
     /** The PUBLISH being read, copied out of the receive buffer. */
