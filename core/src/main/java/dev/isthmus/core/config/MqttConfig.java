@@ -25,8 +25,9 @@ import java.util.Set;
  *                          acknowledged), 1..{@value #MAX_RECEIVE_MAXIMUM}; default
  *                          {@value #DEFAULT_RECEIVE_MAXIMUM}
  * @param maxQueuedMessages QoS 1 and 2 messages kept for one session whose client is offline or
- *                          slow to acknowledge, beyond those in flight, 0..{@value #MAX_QUEUED_MESSAGES};
- *                          0 keeps none; default {@value #DEFAULT_MAX_QUEUED_MESSAGES}
+ *                          slow (stopped reading), beyond those in flight, 0..{@value #MAX_QUEUED_MESSAGES};
+ *                          0 keeps none; default {@value #DEFAULT_MAX_QUEUED_MESSAGES}. A connected
+ *                          client that keeps reading is not limited: its publishers are held back.
  * @param connectTimeout    a new connection whose CONNECT has not arrived within this time is
  *                          closed; positive; default 10 s
  * @param maxKeepAlive      the longest keep alive the server accepts, in whole seconds up to

@@ -136,6 +136,7 @@ final class BrokerHub {
                 existing.connection = null;
                 previous.takenOver();
             }
+            part.relieve(existing);
             cancelTimers(existing, part);
             if (cleanStart || existing.ended) {
                 end(existing, part);
@@ -164,6 +165,9 @@ final class BrokerHub {
      */
     void detach(Session session, BrokerLoop part, boolean publishWill) {
         session.connection = null;
+        // Away, the session no longer holds publishers back: its queue limits apply instead.
+        session.slow = false;
+        part.relieve(session);
         Will will = session.will;
         session.will = null;
         if (publishWill && will != null) {
@@ -228,6 +232,7 @@ final class BrokerHub {
             }
         }
         sessions.remove(session.clientId, session);
+        part.relieve(session);
         List<String> filters = List.copyOf(session.subscriptions.keySet());
         session.subscriptions.clear();
         session.clearQueue();

@@ -90,8 +90,11 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     /** The v5 client's Maximum Packet Size; 0 = no limit. */
     private long clientMaxPacket;
     private String[] topicAliases;
-    /** Bytes that arrived behind the CONNECT while the session was being attached. */
-    private byte[] heldInput;
+    /** Input not read yet: what came behind the CONNECT while attaching, or behind a publish that must wait. */
+    private Chunk held;
+    /** Waits for congested subscribers registered and not yet over; reading stops while there are any. */
+    private int waits;
+    private final Runnable wakeTask = this::endWait;
     /** Whether the will goes out when this connection ends (false after a normal DISCONNECT). */
     private boolean publishWill = true;
 
@@ -110,36 +113,78 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
 
     @Override
     public void onRead(Connection c, Chunk data) {
-        try {
-            if (state == CLOSED) {
-                return;
-            }
-            lastActivity = loop.now();
-            consume(data.view(), data.start(), data.readable());
-        } finally {
+        if (state == CLOSED) {
             data.release();
-        }
-    }
-
-    private void consume(DirectBuffer buffer, int offset, int length) {
-        int consumed = reader.feed(buffer, offset, length, this);
-        if (reader.failure() != null) {
-            protocolError(reader.failure(), "unreadable packet");
             return;
         }
-        if (state == ATTACHING && consumed < length) {
-            // Packets sent right behind the CONNECT wait for the session (and the CONNACK).
-            byte[] rest = new byte[length - consumed];
-            buffer.getBytes(offset + consumed, rest);
-            heldInput = heldInput == null ? rest : concat(heldInput, rest);
-            connection.suspendRead();
+        lastActivity = loop.now();
+        read(data);
+    }
+
+    /**
+     * Reads the packets in {@code data}'s window. When reading stops before its end (the session
+     * is still being attached, or a subscriber's backlog holds this publisher back), the rest
+     * stays in the chunk, unread, and the socket is not read either until {@link #resumeHeld}.
+     */
+    private void read(Chunk data) {
+        int start = data.start();
+        int length = data.readable();
+        boolean kept = false;
+        try {
+            int consumed = reader.feed(data.view(), start, length, this);
+            if (reader.failure() != null) {
+                protocolError(reader.failure(), "unreadable packet");
+                return;
+            }
+            if (consumed < length && (state == ATTACHING || (state == CONNECTED && waits > 0))) {
+                data.window(start + consumed, data.end());
+                held = data;
+                kept = true;
+                connection.suspendRead();
+            }
+        } finally {
+            if (!kept) {
+                data.release();
+            }
         }
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] joined = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, joined, a.length, b.length);
-        return joined;
+    /** Reads what was held back, then the socket again, unless reading has to stop once more. */
+    private void resumeHeld() {
+        Chunk rest = held;
+        held = null;
+        if (rest != null) {
+            read(rest);
+        }
+        if (held == null && waits == 0 && state == CONNECTED) {
+            connection.resumeRead();
+        }
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
+        }
+    }
+
+    /**
+     * A wait this publisher registered ({@link BrokerLoop#holdBack}) is over. Any thread: the
+     * rest runs on this connection's loop, after the event being handled, so that the session
+     * that wakes it finishes draining first.
+     */
+    void wake() {
+        loop.execute(wakeTask);
+    }
+
+    Runnable wakeTask() {
+        return wakeTask;
+    }
+
+    private void endWait() {
+        if (waits > 0 && --waits == 0 && state == CONNECTED) {
+            resumeHeld();
+        }
     }
 
     @Override
@@ -162,7 +207,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             case 1 -> protocolError(ReasonCode.PROTOCOL_ERROR, "a second CONNECT");
             default -> protocolError(ReasonCode.PROTOCOL_ERROR, "a packet only a server sends");
         }
-        return state == CONNECTED;
+        return state == CONNECTED && waits == 0;
     }
 
     // ---- CONNECT
@@ -221,6 +266,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         keepAliveNanos = keepAlive == 0 ? 0 : TimeUnit.SECONDS.toNanos(keepAlive) * 3 / 2;
         loop.timers().cancel(this);
         state = ATTACHING;
+        // Nothing more is read until the session is here (it may have to come from another loop).
+        connection.suspendRead();
         ConnackDetails details = new ConnackDetails(assigned ? clientId : null, serverKeepAlive);
         hub.connect(this, clientId, packet.cleanStart(), expiry, packet.will(), version, details);
     }
@@ -245,14 +292,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         resend();
         drainQueue();
         part.markDirty(this);
-        if (heldInput != null) {
-            byte[] held = heldInput;
-            heldInput = null;
-            consume(new org.agrona.concurrent.UnsafeBuffer(held), 0, held.length);
-            if (state == CONNECTED) {
-                connection.resumeRead();
-            }
-        }
+        resumeHeld();
     }
 
     private MqttProperties connackProperties(ConnackDetails details) {
@@ -352,6 +392,12 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         } else if (qos == 2) {
             session.inboundQos2.add(packetId);
             writeAck(PacketType.PUBREC, packetId, ReasonCode.SUCCESS);
+        }
+        if (part.holdBack(this)) {
+            // A subscriber is congested: this connection is not read until it has drained.
+            waits++;
+            hub.metrics.publisherWaits.increment(part.shard);
+            connection.suspendRead();
         }
     }
 
@@ -543,6 +589,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         }
         if (sent > 0) {
             part.markDirty(this);
+            part.noteDrained(s);
         }
     }
 
@@ -814,6 +861,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         state = CLOSED;
         loop.timers().cancel(this);
         reader.close();
+        releaseHeld();
         part.closed(this);
         if (wasConnected) {
             Session s = session;
@@ -834,6 +882,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         state = CLOSED;
         loop.timers().cancel(this);
         reader.close();
+        releaseHeld();
         part.closed(this);
         part.markDirty(this);
     }
@@ -853,6 +902,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             reader.close();
             part.closed(this);
         }
+        releaseHeld();
         if (out != null) {
             out.release();
             out = null;

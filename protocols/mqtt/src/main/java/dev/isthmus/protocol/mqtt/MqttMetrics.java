@@ -14,6 +14,8 @@ final class MqttMetrics {
     final ShardedCounter delivered;
     final ShardedCounter dropped;
     final ShardedCounter willsPublished;
+    final ShardedCounter publisherWaits;
+    final ShardedCounter slowSubscribers;
 
     MqttMetrics(MetricRegistry registry, String listener) {
         activeConnections = registry.gauge("isthmus_mqtt_connections_active", "Open MQTT client connections",
@@ -32,5 +34,10 @@ final class MqttMetrics {
                 "Messages dropped because a session's queue was full", "listener", listener);
         willsPublished = registry.counter("isthmus_mqtt_wills_published_total",
                 "Last-will messages published after a client vanished", "listener", listener);
+        publisherWaits = registry.counter("isthmus_mqtt_publisher_waits_total",
+                "Times a publisher stopped being read until a subscriber's backlog drained", "listener", listener);
+        slowSubscribers = registry.counter("isthmus_mqtt_slow_subscribers_total",
+                "Times a subscriber stayed congested so long that publishers stopped waiting for it",
+                "listener", listener);
     }
 }

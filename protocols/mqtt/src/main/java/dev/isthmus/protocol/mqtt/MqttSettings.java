@@ -12,19 +12,32 @@ import java.util.Objects;
  * @param receiveMaximum    QoS 1 and 2 messages in flight from the broker to one client before the
  *                          rest wait in the session's queue (a v5 client may ask for fewer);
  *                          also announced to v5 clients as the broker's own Receive Maximum; default 32
- * @param maxQueuedMessages messages kept per session while its client is away, slow, or at its
- *                          in-flight limit; beyond it new messages for that session are dropped and
- *                          counted; default 1000
+ * @param maxQueuedMessages QoS 1 and 2 messages kept per session while its client is away or
+ *                          slow; beyond it new messages for that session are dropped and counted.
+ *                          A connected client that keeps reading is not limited: the publishers
+ *                          that feed it are held back instead. Default 1000
  * @param connectTimeout    a new connection must send its CONNECT within this time; default 10 s
  * @param maxKeepAlive      longest keep alive granted, in seconds; a v5 client asking for more (or
  *                          for none) is told the Server Keep Alive; 0 grants what clients ask; default 0
  * @param allowAnonymous    whether clients without a user name may connect; default true
+ * @param slowSubscriberTimeout how long publishers are held back for a connected subscriber whose
+ *                          backlog stays above the high-water mark; after that it counts as slow:
+ *                          nobody waits for it and its queue limits apply as if it were away;
+ *                          default 5 s
  */
 public record MqttSettings(int maxPacketBytes, int receiveMaximum, int maxQueuedMessages, Duration connectTimeout,
-                           int maxKeepAlive, boolean allowAnonymous) {
+                           int maxKeepAlive, boolean allowAnonymous, Duration slowSubscriberTimeout) {
     /** The MQTT limit: a remaining length of 268,435,455 plus a 5-byte fixed header. */
     public static final int MAX_PACKET_LIMIT = 268_435_460;
+    public static final Duration DEFAULT_SLOW_SUBSCRIBER_TIMEOUT = Duration.ofSeconds(5);
     public static final MqttSettings DEFAULT = new MqttSettings(1 << 20, 32, 1000, Duration.ofSeconds(10), 0, true);
+
+    /** With the default slow-subscriber timeout. */
+    public MqttSettings(int maxPacketBytes, int receiveMaximum, int maxQueuedMessages, Duration connectTimeout,
+                        int maxKeepAlive, boolean allowAnonymous) {
+        this(maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive, allowAnonymous,
+                DEFAULT_SLOW_SUBSCRIBER_TIMEOUT);
+    }
 
     public MqttSettings {
         if (maxPacketBytes < 2 || maxPacketBytes > MAX_PACKET_LIMIT) {
@@ -43,5 +56,14 @@ public record MqttSettings(int maxPacketBytes, int receiveMaximum, int maxQueued
         if (maxKeepAlive < 0 || maxKeepAlive > 65_535) {
             throw new IllegalArgumentException("max keep alive must be 0..65535 s: " + maxKeepAlive);
         }
+        Objects.requireNonNull(slowSubscriberTimeout, "slowSubscriberTimeout");
+        if (slowSubscriberTimeout.isNegative() || slowSubscriberTimeout.isZero()) {
+            throw new IllegalArgumentException("slow subscriber timeout must be positive: " + slowSubscriberTimeout);
+        }
+    }
+
+    public MqttSettings withSlowSubscriberTimeout(Duration timeout) {
+        return new MqttSettings(maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive,
+                allowAnonymous, timeout);
     }
 }

@@ -47,6 +47,8 @@ final class Session {
     private int queuedReliable;
     /** Payload bytes of the QoS 0 messages in {@link #queue}. */
     private long queuedQos0Bytes;
+    /** Payload bytes of all messages in {@link #queue}. */
+    private long queuedBytes;
     /** QoS 1 and 2 messages sent and not yet fully acknowledged, by packet identifier. */
     final Int2ObjectHashMap<Delivery> inflight = new Int2ObjectHashMap<>();
     private int nextPacketId = 1;
@@ -62,6 +64,23 @@ final class Session {
     Will pendingWill;
     /** Ends the session once its expiry interval is over after a disconnect. */
     Timer expiryTimer;
+
+    // ---- holding publishers back (see BrokerLoop#noteBacklog)
+    /**
+     * Set while the connected client's backlog is above the high-water mark: a publisher that
+     * delivers to this session waits until it drains. Written on the home loop, read by
+     * publishers on any loop.
+     */
+    volatile boolean congested;
+    /**
+     * Set once the backlog stayed above the mark for longer than the broker waits for a slow
+     * subscriber: publishers no longer wait for it, and its queue limits apply as if it were away.
+     */
+    boolean slow;
+    /** Publishers (on any loop) waiting for this session's backlog to drain; created on first need. */
+    java.util.ArrayList<MqttConnection> waitingPublishers;
+    /** Fires when the session has been congested for too long; see {@link #slow}. */
+    Timer slowTimer;
 
     Session(String clientId, EventLoop home) {
         this.clientId = clientId;
@@ -81,27 +100,39 @@ final class Session {
     }
 
     /**
-     * Queues {@code delivery} unless a limit is reached: {@code maxReliable} QoS 1/2 messages,
-     * or {@code maxQos0Bytes} of QoS 0 payload (QoS 0 waits only behind a slow socket or
-     * earlier messages, and a burst should not be lost to a count meant for offline sessions).
+     * Queues {@code delivery} unless {@code limited} and a limit is reached: {@code maxReliable}
+     * QoS 1/2 messages, or {@code maxQos0Bytes} of QoS 0 payload (a burst should not be lost to
+     * a count meant for offline sessions). A connected client that keeps reading is not limited:
+     * its publishers are held back instead, which bounds its queue.
      *
      * @return false when it was dropped
      */
-    boolean enqueue(Delivery delivery, int maxReliable, long maxQos0Bytes) {
+    boolean enqueue(Delivery delivery, boolean limited, int maxReliable, long maxQos0Bytes) {
+        long bytes = delivery.message.payload().length;
         if (delivery.qos > 0) {
-            if (queuedReliable >= maxReliable) {
+            if (limited && queuedReliable >= maxReliable) {
                 return false;
             }
             queuedReliable++;
         } else {
-            long bytes = delivery.message.payload().length;
-            if (queuedQos0Bytes + bytes > maxQos0Bytes) {
+            if (limited && queuedQos0Bytes + bytes > maxQos0Bytes) {
                 return false;
             }
             queuedQos0Bytes += bytes;
         }
+        queuedBytes += bytes;
         queue.add(delivery);
         return true;
+    }
+
+    /** Messages waiting in the queue. */
+    int queued() {
+        return queue.size();
+    }
+
+    /** Payload bytes waiting in the queue. */
+    long queuedBytes() {
+        return queuedBytes;
     }
 
     Delivery peekQueued() {
@@ -111,11 +142,13 @@ final class Session {
     Delivery pollQueued() {
         Delivery delivery = queue.poll();
         if (delivery != null) {
+            long bytes = delivery.message.payload().length;
             if (delivery.qos > 0) {
                 queuedReliable--;
             } else {
-                queuedQos0Bytes -= delivery.message.payload().length;
+                queuedQos0Bytes -= bytes;
             }
+            queuedBytes -= bytes;
         }
         return delivery;
     }
@@ -128,6 +161,7 @@ final class Session {
         queue.clear();
         queuedReliable = 0;
         queuedQos0Bytes = 0;
+        queuedBytes = 0;
     }
 
     boolean connected() {
