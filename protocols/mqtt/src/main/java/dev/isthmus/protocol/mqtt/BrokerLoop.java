@@ -8,6 +8,7 @@ import java.util.Set;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2IntHashMap;
 
+import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.loop.FlushBatch;
 import dev.isthmus.core.observe.RateLimitedLog;
@@ -18,6 +19,8 @@ import dev.isthmus.core.transport.ConnectionHandler;
 import dev.isthmus.protocol.mqtt.broker.SharedGroup;
 import dev.isthmus.protocol.mqtt.broker.SubscriptionOptions;
 import dev.isthmus.protocol.mqtt.broker.TopicTrie;
+import dev.isthmus.protocol.mqtt.codec.MqttVersion;
+import dev.isthmus.protocol.mqtt.codec.PublishView;
 
 /**
  * The broker on one event loop: its replica of the topic trie, its client connections, and
@@ -72,7 +75,16 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     private int[] matchedQos = new int[16];
     private boolean[] matchedRetainAsPublished = new boolean[16];
     private int[][] matchedIds = new int[16][];
+    /** For deliveries written straight from the receive buffer: which encoding they share, else -1. */
+    private int[] matchedGroup = new int[16];
     private int matchedCount;
+    /** Encodings a QoS 0 delivery may need: (v5 or not) x (retain flag or not). */
+    private static final int GROUPS = 4;
+    private final int[] groupSizes = new int[GROUPS];
+    private final int[] groupStart = new int[GROUPS];
+    private final int[] groupLength = new int[GROUPS];
+    /** Where packets that several subscribers share are encoded; this loop holds one reference. */
+    private Chunk shared;
     /** What the publisher of the message just delivered must wait for, if anything (see {@link #holdBack}). */
     private Session waitSession;
     private BrokerLoop waitLoop;
@@ -116,6 +128,10 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         for (MqttConnection client : List.copyOf(connections)) {
             client.abort();
         }
+        if (shared != null) {
+            shared.release();
+            shared = null;
+        }
     }
 
     // ---- flushing
@@ -149,15 +165,115 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     void deliverMatched(Message message) {
         int count = matchedCount;
         for (int i = 0; i < count; i++) {
-            Session session = matched[i];
-            int[] ids = matchedIds[i];
-            Session.Delivery delivery = new Session.Delivery(message, matchedQos[i],
-                    matchedRetainAsPublished[i] && message.retain(), ids == null ? NO_IDS : ids);
-            matched[i] = null;
-            matchedIds[i] = null;
-            deliver(session, delivery);
-            noteWait(session);
+            deliverKept(i, message);
         }
+        endDelivery(count);
+    }
+
+    /**
+     * Delivers the PUBLISH {@code from} is routing to the sessions the last {@link #match} found.
+     * QoS 0 deliveries to clients of this loop that can take them at once are written straight
+     * from the receive buffer, and encoded once for all of them that need the same bytes (the
+     * same protocol family and retain flag): their connections share the encoded chunk. Every
+     * other delivery gets the message copied out ({@link MqttConnection#routedMessage}, once).
+     */
+    void deliverMatched(MqttConnection from) {
+        int count = matchedCount;
+        PublishView view = from.routedPublish();
+        int[] groupSizes = this.groupSizes;
+        java.util.Arrays.fill(groupSizes, 0);
+        for (int i = 0; i < count; i++) {
+            Session session = matched[i];
+            MqttConnection client = session.home == loop ? session.connection : null;
+            int group = -1;
+            if (matchedQos[i] == 0 && matchedIds[i] == null && client != null && client.takesDirect()) {
+                boolean retain = matchedRetainAsPublished[i] && view.retain();
+                group = (client.version() == MqttVersion.V5 ? 2 : 0) | (retain ? 1 : 0);
+                groupSizes[group]++;
+            }
+            matchedGroup[i] = group;
+        }
+        for (int group = 0; group < GROUPS; group++) {
+            groupLength[group] = groupSizes[group] >= 2 ? encodeShared(group, from) : 0;
+        }
+        for (int i = 0; i < count; i++) {
+            int group = matchedGroup[i];
+            if (group >= 0 && writeDirect(matched[i].connection, group, from)) {
+                matched[i] = null;
+            } else {
+                deliverKept(i, from.routedMessage());
+            }
+        }
+        endDelivery(count);
+    }
+
+    /**
+     * Encodes the message once into the shared chunk for the clients of {@code group}; returns
+     * its length, or 0 when it does not fit a chunk (each client then gets its own copy).
+     */
+    private int encodeShared(int group, MqttConnection from) {
+        MqttVersion version = (group & 2) != 0 ? MqttVersion.V5 : MqttVersion.V3_1_1;
+        int length = publishWriter.prepareQos0(version, from.routedPublish(), from.routedTopic(),
+                from.routedTopicOffset(), from.routedTopicLength(), (group & 1) != 0);
+        if (length > loop.chunks().chunkBytes()) {
+            return 0;
+        }
+        if (shared == null || shared.capacity() - shared.end() < length) {
+            if (shared != null) {
+                shared.release();
+            }
+            shared = loop.chunks().acquire();
+            if (shared == null) {
+                return 0;
+            }
+            shared.window(0, 0);
+        }
+        int at = shared.end();
+        publishWriter.encode(shared.view(), at);
+        shared.window(0, at + length);
+        groupStart[group] = at;
+        return length;
+    }
+
+    /** Writes a QoS 0 delivery straight to {@code client}; false when it has to take the kept path. */
+    private boolean writeDirect(MqttConnection client, int group, MqttConnection from) {
+        int length = groupLength[group];
+        if (length > 0) {
+            if (client.maxPacketSize() == 0 || length <= client.maxPacketSize()) {
+                client.output().appendShared(shared, groupStart[group], groupStart[group] + length);
+            }
+        } else {
+            length = publishWriter.prepareQos0(client.version(), from.routedPublish(), from.routedTopic(),
+                    from.routedTopicOffset(), from.routedTopicLength(), (group & 1) != 0);
+            if (client.maxPacketSize() == 0 || length <= client.maxPacketSize()) {
+                int written = publishWriter.write(client.output(), length);
+                if (written == PublishWriter.NO_ROOM) {
+                    return false;
+                }
+                if (written == PublishWriter.BROKEN) {
+                    client.abandon("out of buffer memory in the middle of a packet");
+                    return true;
+                }
+            }
+        }
+        // A packet over the client's Maximum Packet Size is dropped as if delivered (5.0 3.1.2.25).
+        client.wroteDirect();
+        return true;
+    }
+
+    /** Hands match {@code i} its delivery of the kept {@code message}. */
+    private void deliverKept(int i, Message message) {
+        Session session = matched[i];
+        int[] ids = matchedIds[i];
+        Session.Delivery delivery = new Session.Delivery(message, matchedQos[i],
+                matchedRetainAsPublished[i] && message.retain(), ids == null ? NO_IDS : ids);
+        matched[i] = null;
+        matchedIds[i] = null;
+        deliver(session, delivery);
+        noteWait(session);
+    }
+
+    private void endDelivery(int count) {
         if (count > 8) {
             matchedIndex.clear();
         }
@@ -241,6 +357,7 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         matchedQos = java.util.Arrays.copyOf(matchedQos, size);
         matchedRetainAsPublished = java.util.Arrays.copyOf(matchedRetainAsPublished, size);
         matchedIds = java.util.Arrays.copyOf(matchedIds, size);
+        matchedGroup = java.util.Arrays.copyOf(matchedGroup, size);
     }
 
     // ---- holding publishers back

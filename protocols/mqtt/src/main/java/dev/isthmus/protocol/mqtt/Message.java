@@ -5,19 +5,28 @@ import java.nio.charset.StandardCharsets;
 /**
  * One published message as the broker keeps it between receiving and delivering: immutable,
  * on the heap, so any loop may deliver it and a session may keep it while its client is away.
+ * Made only when a message has to outlive its receive buffer (it is retained, queued, in flight
+ * at QoS 1/2, or on its way to another loop); a QoS 0 message to subscribers that can take it
+ * at once is written straight from the receive buffer.
  *
+ * @param topicUtf8  the topic name as it travels (UTF-8)
  * @param properties the v5 properties that travel to subscribers (payload format, content type,
  *                   response topic, correlation data, user properties); never the topic alias,
  *                   subscription identifiers or expiry, which are per delivery
  * @param expiresAtNanos when the message expires (System.nanoTime clock), or {@link Long#MAX_VALUE}
  * @param publisher  the session that published it, for no-local; null for wills and retained replays
  */
-record Message(String topic, byte[] topicUtf8, byte[] payload, int qos, boolean retain, PublishProperties properties,
+record Message(byte[] topicUtf8, byte[] payload, int qos, boolean retain, PublishProperties properties,
                long expiresAtNanos, Session publisher) {
     static Message of(String topic, byte[] payload, int qos, boolean retain, PublishProperties properties,
                       long expiresAtNanos, Session publisher) {
-        return new Message(topic, topic.getBytes(StandardCharsets.UTF_8), payload, qos, retain, properties,
+        return new Message(topic.getBytes(StandardCharsets.UTF_8), payload, qos, retain, properties,
                 expiresAtNanos, publisher);
+    }
+
+    /** The topic as text; decoded on each call (only the retained store needs it). */
+    String topic() {
+        return new String(topicUtf8, StandardCharsets.UTF_8);
     }
 
     boolean expired(long nowNanos) {

@@ -9,13 +9,14 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 import dev.isthmus.core.buffer.Chunk;
-import dev.isthmus.core.buffer.ChunkPool;
+import dev.isthmus.core.buffer.ChunkWaiter;
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.loop.FlushBatch;
 import dev.isthmus.core.observe.RateLimitedLog;
 import dev.isthmus.core.timer.Timer;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.transport.OutboundChunks;
 import dev.isthmus.protocol.mqtt.broker.SubscriptionOptions;
 import dev.isthmus.protocol.mqtt.codec.AckView;
 import dev.isthmus.protocol.mqtt.codec.ConnackPacket;
@@ -49,7 +50,7 @@ import dev.isthmus.protocol.mqtt.codec.Will;
  * {@link Message} the subscribers share); answers and deliveries are appended to one outbound
  * chunk and flushed once per loop iteration.
  */
-final class MqttConnection extends Timer implements ConnectionHandler, FrameSink, FlushBatch.Member {
+final class MqttConnection extends Timer implements ConnectionHandler, FrameSink, FlushBatch.Member, ChunkWaiter {
     private static final System.Logger LOG = System.getLogger(MqttConnection.class.getName());
     private static final RateLimitedLog PROTOCOL_LOG = new RateLimitedLog(LOG, 10);
     /** Topic aliases a v5 client may use towards the broker (announced as Topic Alias Maximum). */
@@ -58,6 +59,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private static final int DRAIN_BATCH = 256;
     /** Batches one flush may drain before the loop's other connections get their turn. */
     private static final int MAX_DRAIN_BATCHES = 16;
+    /** Bytes one client gets written per loop iteration before the rest waits in its queue; see {@link #backedUp}. */
+    static final int OUTPUT_HIGH_WATER = 256 * 1024;
 
     private static final ReasonCode[] GRANTED = {
             ReasonCode.GRANTED_QOS_0, ReasonCode.GRANTED_QOS_1, ReasonCode.GRANTED_QOS_2};
@@ -81,7 +84,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     Session session;
     /** Set while this connection waits in its loop's {@link FlushBatch}. */
     private boolean batched;
-    private Chunk out;
+    private final OutboundChunks output;
+    /** Registered with the loop's chunk pool because a delivery found it exhausted. */
+    private boolean awaitingChunks;
 
     private long keepAliveNanos;
     private long lastActivity;
@@ -89,12 +94,24 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private int sendQuota;
     /** The v5 client's Maximum Packet Size; 0 = no limit. */
     private long clientMaxPacket;
-    private String[] topicAliases;
+    /** Topic names by alias (v5, client to broker), as UTF-8. */
+    private byte[][] topicAliases;
+    private final org.agrona.concurrent.UnsafeBuffer aliasTopic = new org.agrona.concurrent.UnsafeBuffer(0, 0);
+    // ---- the PUBLISH being routed, while it is (see routedMessage)
+    private DirectBuffer routedTopic;
+    private int routedTopicOffset;
+    private int routedTopicLength;
+    private Message routedMessage;
     /** Input not read yet: what came behind the CONNECT while attaching, or behind a publish that must wait. */
     private Chunk held;
     /** Waits for congested subscribers registered and not yet over; reading stops while there are any. */
     private int waits;
     private final Runnable wakeTask = this::endWait;
+    private final Runnable drainTask = () -> {
+        if (state == CONNECTED) {
+            drainQueue();
+        }
+    };
     /** Whether the will goes out when this connection ends (false after a normal DISCONNECT). */
     private boolean publishWill = true;
 
@@ -104,6 +121,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         this.connection = connection;
         this.loop = part.loop;
         this.reader = new FrameReader(hub.settings.maxPacketBytes());
+        this.output = new OutboundChunks(loop);
+        output.target(connection);
         lastActivity = loop.now();
         keepAliveNanos = hub.settings.connectTimeout().toNanos();
         loop.timers().schedule(this, lastActivity + keepAliveNanos);
@@ -336,7 +355,6 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             return;
         }
         hub.metrics.received.increment(part.shard);
-        String topic;
         DirectBuffer topicBuffer = buf;
         int topicOffset = publish.topicOffset();
         int topicLength = publish.topicLength();
@@ -347,24 +365,23 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
                 return;
             }
             if (topicAliases == null) {
-                topicAliases = new String[TOPIC_ALIAS_MAXIMUM + 1];
+                topicAliases = new byte[TOPIC_ALIAS_MAXIMUM + 1][];
             }
             if (topicLength == 0) {
-                topic = topicAliases[alias];
-                if (topic == null) {
+                byte[] known = topicAliases[alias];
+                if (known == null) {
                     protocolError(ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " was never set");
                     return;
                 }
-                byte[] bytes = topic.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                topicBuffer = new org.agrona.concurrent.UnsafeBuffer(bytes);
+                aliasTopic.wrap(known);
+                topicBuffer = aliasTopic;
                 topicOffset = 0;
-                topicLength = bytes.length;
+                topicLength = known.length;
             } else {
-                topic = publish.topicString();
-                topicAliases[alias] = topic;
+                byte[] bytes = new byte[topicLength];
+                buf.getBytes(topicOffset, bytes);
+                topicAliases[alias] = bytes;
             }
-        } else {
-            topic = null;
         }
         int qos = publish.qos();
         int packetId = publish.packetId();
@@ -378,15 +395,19 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             protocolError(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "receive maximum exceeded");
             return;
         }
-        Message message = null;
+        routedTopic = topicBuffer;
+        routedTopicOffset = topicOffset;
+        routedTopicLength = topicLength;
+        routedMessage = null;
         if (publish.retain()) {
-            message = message(topic);
-            hub.retain(message);
+            hub.retain(routedMessage());
         }
         // Matching first: a message nobody subscribed to is never copied out of the receive buffer.
         if (part.match(session, qos, topicBuffer, topicOffset, topicLength) > 0) {
-            part.deliverMatched(message != null ? message : message(topic));
+            part.deliverMatched(this);
         }
+        routedMessage = null;
+        routedTopic = null;
         if (qos == 1) {
             writeAck(PacketType.PUBACK, packetId, ReasonCode.SUCCESS);
         } else if (qos == 2) {
@@ -401,8 +422,33 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         }
     }
 
-    /** The PUBLISH being read, copied out of the receive buffer. */
-    private Message message(String topic) {
+    /** The PUBLISH being routed, as it was read (its topic resolved: {@link #routedTopic}). */
+    PublishView routedPublish() {
+        return publish;
+    }
+
+    DirectBuffer routedTopic() {
+        return routedTopic;
+    }
+
+    int routedTopicOffset() {
+        return routedTopicOffset;
+    }
+
+    int routedTopicLength() {
+        return routedTopicLength;
+    }
+
+    /**
+     * The PUBLISH being routed copied out of the receive buffer, made once per publish and only
+     * when something has to keep it (the retained store, a queue, a QoS 1/2 delivery, another loop).
+     */
+    Message routedMessage() {
+        if (routedMessage != null) {
+            return routedMessage;
+        }
+        byte[] topic = new byte[routedTopicLength];
+        routedTopic.getBytes(routedTopicOffset, topic);
         byte[] payload = new byte[publish.payloadLength()];
         publish.buffer().getBytes(publish.payloadOffset(), payload);
         long expiresAt = Long.MAX_VALUE;
@@ -413,8 +459,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             }
             forwarded = PublishProperties.of(publish);
         }
-        return Message.of(topic != null ? topic : publish.topicString(), payload, publish.qos(), publish.retain(),
-                forwarded, expiresAt, session);
+        routedMessage = new Message(topic, payload, publish.qos(), publish.retain(), forwarded, expiresAt, session);
+        return routedMessage;
     }
 
     // ---- acknowledgements from the client
@@ -558,14 +604,47 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             return;
         }
         Session s = session;
-        boolean mustWait = s.hasQueued() || connection.hasPendingWrites()
-                || (delivery.qos > 0 && s.inflight.size() >= sendQuota);
+        boolean mustWait = s.hasQueued() || backedUp() || (delivery.qos > 0 && s.inflight.size() >= sendQuota);
         if (mustWait) {
             // Behind what already waits, QoS 0 included: messages leave in the order they came.
             part.enqueue(s, delivery);
             return;
         }
         send(delivery);
+        part.markDirty(this);
+    }
+
+    /**
+     * Whether what was written and not sent yet is enough for now: the transport holds more than
+     * it wants to, or this loop iteration already wrote {@link #OUTPUT_HIGH_WATER} bytes. Messages
+     * then wait in the session's queue, where they count towards holding publishers back, instead
+     * of filling the loop's buffer pool.
+     */
+    private boolean backedUp() {
+        return connection.hasPendingWrites() || output.written() >= OUTPUT_HIGH_WATER || awaitingChunks;
+    }
+
+    /**
+     * Whether a QoS 0 message may be written to this client right now, straight from the
+     * publisher's receive buffer (nothing waits before it, and there is room).
+     */
+    boolean takesDirect() {
+        return state == CONNECTED && !session.hasQueued() && !backedUp();
+    }
+
+    /** Where deliveries written straight to this client go ({@link #takesDirect}). */
+    OutboundChunks output() {
+        return output;
+    }
+
+    /** The client's Maximum Packet Size (v5), or 0 for no limit. */
+    long maxPacketSize() {
+        return clientMaxPacket;
+    }
+
+    /** A delivery was written straight to {@link #output()}. */
+    void wroteDirect() {
+        hub.metrics.delivered.increment(part.shard);
         part.markDirty(this);
     }
 
@@ -578,13 +657,15 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private void drainQueue() {
         Session s = session;
         int sent = 0;
-        while (sent < DRAIN_BATCH && s.hasQueued() && !connection.hasPendingWrites()) {
+        while (sent < DRAIN_BATCH && s.hasQueued() && !backedUp()) {
             Session.Delivery next = s.peekQueued();
             if (next.qos > 0 && s.inflight.size() >= sendQuota) {
                 break;
             }
             s.pollQueued();
-            send(next);
+            if (!send(next)) {
+                break;
+            }
             sent++;
         }
         if (sent > 0) {
@@ -598,31 +679,49 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         for (Session.Delivery pending : session.inflight.values()) {
             if (pending.released) {
                 writeAck(PacketType.PUBREL, pending.packetId, ReasonCode.SUCCESS);
-            } else {
-                writePublish(pending, pending.packetId, true);
+            } else if (!writePublish(pending, pending.packetId, true)) {
+                fail("out of buffer memory");
+                return;
             }
         }
     }
 
-    private void send(Session.Delivery delivery) {
+    /**
+     * Writes {@code delivery} (taken from the queue, or nothing was queued). False when the
+     * loop's buffer pool is exhausted: the delivery is back at the head of the queue and is
+     * sent once a chunk is free.
+     */
+    private boolean send(Session.Delivery delivery) {
         if (delivery.message.expired(loop.now())) {
-            return;
+            return true;
         }
         int packetId = 0;
         if (delivery.qos > 0) {
             packetId = session.nextPacketId();
             if (packetId == 0) {
                 part.enqueue(session, delivery);
-                return;
+                return true;
             }
             delivery.packetId = packetId;
             session.inflight.put(packetId, delivery);
         }
-        writePublish(delivery, packetId, false);
+        if (!writePublish(delivery, packetId, false)) {
+            if (packetId != 0) {
+                session.inflight.remove(packetId);
+            }
+            session.requeueFirst(delivery);
+            awaitChunks();
+            return false;
+        }
         hub.metrics.delivered.increment(part.shard);
+        return true;
     }
 
-    private void writePublish(Session.Delivery delivery, int packetId, boolean dup) {
+    /**
+     * False when the buffer pool is exhausted and nothing of the packet was written; a packet
+     * the pool ran out in the middle of ends the connection.
+     */
+    private boolean writePublish(Session.Delivery delivery, int packetId, boolean dup) {
         long secondsLeft = delivery.message.secondsLeft(loop.now());
         PublishWriter writer = part.publishWriter;
         int length = writer.prepare(version, delivery, packetId, dup, secondsLeft);
@@ -631,100 +730,54 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             if (packetId != 0) {
                 session.inflight.remove(packetId);
             }
-            return;
+            return true;
         }
-        if (!writer.write(this, length)) {
-            fail("out of buffer memory");
+        int written = writer.write(output, length);
+        if (written == PublishWriter.BROKEN) {
+            fail("out of buffer memory in the middle of a packet");
+        }
+        return written != PublishWriter.NO_ROOM;
+    }
+
+    /** The pool ran dry: deliveries wait in the queue until a chunk is freed. */
+    private void awaitChunks() {
+        if (!awaitingChunks) {
+            awaitingChunks = true;
+            loop.chunks().await(this);
+        }
+    }
+
+    @Override
+    public void chunkAvailable() {
+        awaitingChunks = false;
+        if (state == CONNECTED) {
+            // From inside another connection's release: send on the next turn of the loop.
+            loop.execute(drainTask);
         }
     }
 
     // ---- writing
 
-    /**
-     * Room for {@code bytes} contiguous bytes at the end of the outbound chunk, which is
-     * replaced (and the full one queued) when it has too little. Returns null when the loop's
-     * buffer pool is exhausted.
-     */
-    MutableDirectBuffer reserve(int bytes) {
-        if (out != null && out.capacity() - out.end() >= bytes) {
-            return out.view();
-        }
-        pushOut();
-        ChunkPool small = loop.smallChunks();
-        ChunkPool pool = bytes <= small.chunkBytes() ? small : loop.chunks();
-        if (bytes > pool.chunkBytes()) {
-            return null;
-        }
-        out = pool.acquire();
-        if (out == null) {
-            return null;
-        }
-        out.window(0, 0);
-        return out.view();
-    }
-
-    /** The write position in the buffer {@link #reserve} returned. */
-    int position() {
-        return out.end();
-    }
-
-    /** {@code bytes} were written at {@link #position()}. */
-    void advance(int bytes) {
-        out.window(out.start(), out.end() + bytes);
-    }
-
-    /** Copies a large payload behind what was reserved, over as many chunks as it takes. */
-    void writeLarge(byte[] payload, int offset, int length) {
-        int at = offset;
-        int end = offset + length;
-        while (at < end) {
-            if (out == null || out.capacity() == out.end()) {
-                pushOut();
-                out = loop.chunks().acquire();
-                if (out == null) {
-                    fail("out of buffer memory");
-                    return;
-                }
-                out.window(0, 0);
-            }
-            int n = Math.min(end - at, out.capacity() - out.end());
-            out.view().putBytes(out.end(), payload, at, n);
-            out.window(out.start(), out.end() + n);
-            at += n;
-        }
-    }
-
-    private void pushOut() {
-        if (out != null) {
-            if (out.readable() > 0 && connection.isOpen()) {
-                connection.write(out);
-            } else {
-                out.release();
-            }
-            out = null;
-        }
-    }
-
     private void writePacket(MqttPacket packet) {
         int length = MqttEncoder.encodedLength(version, packet);
-        MutableDirectBuffer buffer = reserve(length);
+        MutableDirectBuffer buffer = output.reserve(length);
         if (buffer == null) {
             fail("out of buffer memory");
             return;
         }
-        MqttEncoder.encode(version, packet, buffer, position());
-        advance(length);
+        MqttEncoder.encode(version, packet, buffer, output.position());
+        output.advance(length);
     }
 
     private void writeAck(PacketType type, int packetId, ReasonCode reason) {
         int length = MqttEncoder.ackLength(version, reason, null);
-        MutableDirectBuffer buffer = reserve(length);
+        MutableDirectBuffer buffer = output.reserve(length);
         if (buffer == null) {
             fail("out of buffer memory");
             return;
         }
-        MqttEncoder.encodeAck(version, type, packetId, reason, buffer, position());
-        advance(length);
+        MqttEncoder.encodeAck(version, type, packetId, reason, buffer, output.position());
+        output.advance(length);
         part.markDirty(this);
     }
 
@@ -745,12 +798,10 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
 
     /** Sends what was written since the last flush; called once per loop iteration through the {@link FlushBatch}. */
     private void flush() {
+        boolean more = output.flush();
         if (!connection.isOpen()) {
-            pushOut();
             return;
         }
-        pushOut();
-        boolean more = connection.flush();
         if (state == CLOSED) {
             connection.close();
             return;
@@ -760,8 +811,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         for (int batches = 1; more && state == CONNECTED && session.hasQueued() && batches < MAX_DRAIN_BATCHES;
                 batches++) {
             drainQueue();
-            pushOut();
-            more = connection.flush();
+            more = output.flush();
         }
     }
 
@@ -843,6 +893,11 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         close(why);
     }
 
+    /** Ends the connection for a failure of the broker's own (logged), as {@link #fail} does. */
+    void abandon(String why) {
+        fail(why);
+    }
+
     private void fail(String why) {
         log(why);
         close(why);
@@ -903,10 +958,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             part.closed(this);
         }
         releaseHeld();
-        if (out != null) {
-            out.release();
-            out = null;
-        }
+        output.release();
         connection.close();
     }
 

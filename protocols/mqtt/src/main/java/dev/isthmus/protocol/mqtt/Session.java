@@ -135,6 +135,18 @@ final class Session {
         return queuedBytes;
     }
 
+    /** Puts back a delivery just polled (it could not be written yet): it goes first again, beyond any limit. */
+    void requeueFirst(Delivery delivery) {
+        long bytes = delivery.message.payload().length;
+        if (delivery.qos > 0) {
+            queuedReliable++;
+        } else {
+            queuedQos0Bytes += bytes;
+        }
+        queuedBytes += bytes;
+        queue.addFirst(delivery);
+    }
+
     Delivery peekQueued() {
         return queue.peek();
     }
