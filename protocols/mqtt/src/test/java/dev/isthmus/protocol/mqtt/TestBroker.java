@@ -52,6 +52,11 @@ final class TestBroker implements AutoCloseable {
         return "tcp://127.0.0.1:" + port();
     }
 
+    /** The server's event loops, for tests that look at a loop thread. */
+    java.util.List<dev.isthmus.core.loop.EventLoop> loops() {
+        return server.loops();
+    }
+
     MetricRegistry metrics() {
         return metrics;
     }
