@@ -61,6 +61,10 @@ final class BrokerHub {
         }
     }
 
+    int loopCount() {
+        return slots.length;
+    }
+
     BrokerLoop part(EventLoop loop) {
         return slots[loop.index()].part;
     }

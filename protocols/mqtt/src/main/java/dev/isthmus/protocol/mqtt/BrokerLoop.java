@@ -7,6 +7,7 @@ import java.util.Set;
 
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2IntHashMap;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.EventLoop;
@@ -54,8 +55,17 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     static final long LOW_WATER_BYTES = HIGH_WATER_BYTES / 4;
     /** Deliveries in transit to a loop above which publishers sending there wait for them to be taken. */
     static final int TRANSIT_HIGH_WATER = 8192;
+    /** Emptied transit batches kept per target loop for reuse. */
+    private static final int FREE_BATCHES = 16;
 
+    /** Deliveries other loops have handed to this one and it has not taken yet. */
     final java.util.concurrent.atomic.AtomicInteger inTransit = new java.util.concurrent.atomic.AtomicInteger();
+    /** Batches of each other loop's deliveries gathered in this iteration, by loop index. */
+    private final TransitBatch[] outgoing;
+    /** Emptied batches back from each loop, ready to be filled again. */
+    private final MpscVarHandleArrayQueue<TransitBatch>[] freeBatches;
+    private boolean batchesScheduled;
+    private final Runnable sendBatches = this::sendBatches;
 
     final BrokerHub hub;
     final EventLoop loop;
@@ -94,6 +104,14 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         this.loop = loop;
         this.shard = loop.index();
         this.flushes = new FlushBatch<>(loop);
+        int loops = hub.loopCount();
+        this.outgoing = new TransitBatch[loops];
+        @SuppressWarnings("unchecked")
+        MpscVarHandleArrayQueue<TransitBatch>[] free = new MpscVarHandleArrayQueue[loops];
+        for (int i = 0; i < loops; i++) {
+            free[i] = new MpscVarHandleArrayQueue<>(FREE_BATCHES);
+        }
+        this.freeBatches = free;
     }
 
     @Override
@@ -372,7 +390,7 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
             waitSession = session;
         } else if (session.home != loop) {
             BrokerLoop target = hub.part(session.home);
-            if (target.inTransit.get() >= TRANSIT_HIGH_WATER) {
+            if (inTransitTo(target) >= TRANSIT_HIGH_WATER) {
                 waitLoop = target;
             }
         }
@@ -389,6 +407,10 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         BrokerLoop target = waitLoop;
         waitSession = null;
         waitLoop = null;
+        if (session != null || target != null) {
+            // What this publisher sent there goes first: the wait is to come after it.
+            sendBatches();
+        }
         if (session != null) {
             EventLoop home = session.home;
             if (home == loop) {
@@ -479,18 +501,14 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     void deliver(Session session, Session.Delivery delivery) {
         EventLoop home = session.home;
         if (home != loop) {
-            BrokerLoop target = hub.part(home);
-            // Publishers on this loop can outrun the session's loop: what is on its way there is
-            // bounded like a session's queue, and beyond the bound dropped and counted.
-            if (target.inTransit.incrementAndGet() > MAX_IN_TRANSIT) {
-                target.inTransit.decrementAndGet();
+            TransitBatch batch = batchTo(home);
+            // Publishers held back at the high-water mark keep this far below the bound; it
+            // remains as the last guard of the heap, beyond it deliveries are dropped and counted.
+            if (batch.target().inTransit.get() + batch.size() >= MAX_IN_TRANSIT) {
                 hub.metrics.dropped.increment(shard);
                 return;
             }
-            home.execute(() -> {
-                target.inTransit.decrementAndGet();
-                target.deliver(session, delivery);
-            });
+            batch.add(session, delivery);
             return;
         }
         if (session.ended) {
@@ -502,6 +520,45 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         } else if (delivery.qos > 0 && session.expirySeconds > 0) {
             enqueue(session, delivery);
         }
+    }
+
+    // ---- deliveries to other loops
+
+    /** The batch of this iteration's deliveries to {@code home}; the first one schedules {@link #sendBatches}. */
+    private TransitBatch batchTo(EventLoop home) {
+        int index = home.index();
+        TransitBatch batch = outgoing[index];
+        if (batch == null) {
+            batch = freeBatches[index].relaxedPoll();
+            if (batch == null) {
+                batch = new TransitBatch(hub.part(home), freeBatches[index]);
+            }
+            outgoing[index] = batch;
+            if (!batchesScheduled) {
+                batchesScheduled = true;
+                loop.execute(sendBatches);
+            }
+        }
+        return batch;
+    }
+
+    /** Hands every batch gathered so far to its loop (at the end of the iteration, or before a wait is posted). */
+    void sendBatches() {
+        batchesScheduled = false;
+        for (int i = 0; i < outgoing.length; i++) {
+            TransitBatch batch = outgoing[i];
+            if (batch != null) {
+                outgoing[i] = null;
+                batch.target().inTransit.addAndGet(batch.size());
+                batch.target().loop.execute(batch);
+            }
+        }
+    }
+
+    /** Deliveries on their way to {@code target}: handed over, and gathered here for it. */
+    private int inTransitTo(BrokerLoop target) {
+        TransitBatch batch = outgoing[target.loop.index()];
+        return target.inTransit.get() + (batch == null ? 0 : batch.size());
     }
 
     /** Keeps {@code delivery} in the session's queue, or drops it (counted) when the queue is full. */
