@@ -51,16 +51,25 @@ public final class FlushBatch<T extends FlushBatch.Member> {
         scheduled = false;
         // A flush may add members (a failed connection's close marks others): flush a stable count.
         int flushing = count;
-        for (int i = 0; i < flushing; i++) {
-            Member member = members[i];
-            members[i] = null;
-            member.batched(false);
-            member.flushBatched();
+        int done = 0;
+        try {
+            while (done < flushing) {
+                Member member = members[done];
+                members[done++] = null;
+                member.batched(false);
+                member.flushBatched();
+            }
+        } finally {
+            // Also after a member threw: the ones flushed so far leave, the rest stay batched.
+            if (count > done) {
+                System.arraycopy(members, done, members, 0, count - done);
+            }
+            Arrays.fill(members, count - done, count, null);
+            count -= done;
+            if (count > 0 && !scheduled) {
+                scheduled = true;
+                loop.execute(flushAll);
+            }
         }
-        if (count > flushing) {
-            System.arraycopy(members, flushing, members, 0, count - flushing);
-            Arrays.fill(members, count - flushing, count, null);
-        }
-        count -= flushing;
     }
 }

@@ -53,8 +53,11 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     static final long HIGH_WATER_BYTES = 1L << 20;
     static final int LOW_WATER_MESSAGES = HIGH_WATER_MESSAGES / 4;
     static final long LOW_WATER_BYTES = HIGH_WATER_BYTES / 4;
-    /** Deliveries in transit to a loop above which publishers sending there wait for them to be taken. */
-    static final int TRANSIT_HIGH_WATER = 8192;
+    /**
+     * Deliveries in transit to a loop above which publishers sending there wait for them to be
+     * taken. Not final only so that a test can make every crossing wait.
+     */
+    static int transitHighWater = 8192;
     /** Emptied transit batches kept per target loop for reuse. */
     private static final int FREE_BATCHES = 16;
 
@@ -172,6 +175,10 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         publisher = from;
         publishQos = qos;
         matchedCount = 0;
+        if (matchedIndex.size() > 0) {
+            // Left over from a delivery an exception cut short.
+            matchedIndex.clear();
+        }
         waitSession = null;
         waitLoop = null;
         trie.match(topic, topicOffset, topicLength, this);
@@ -390,7 +397,7 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
             waitSession = session;
         } else if (session.home != loop) {
             BrokerLoop target = hub.part(session.home);
-            if (inTransitTo(target) >= TRANSIT_HIGH_WATER) {
+            if (inTransitTo(target) >= transitHighWater) {
                 waitLoop = target;
             }
         }
@@ -421,7 +428,8 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
             return true;
         }
         if (target != null) {
-            // Runs behind the deliveries already on their way there: by then they have been taken.
+            // Runs behind the deliveries already on their way there: by then they have been taken,
+            // and the wake goes back to the publisher's own loop.
             target.loop.execute(publisher.wakeTask());
             return true;
         }

@@ -106,7 +106,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private Chunk held;
     /** Waits for congested subscribers registered and not yet over; reading stops while there are any. */
     private int waits;
-    private final Runnable wakeTask = this::endWait;
+    private final Runnable endWaitTask = this::endWait;
+    private final Runnable wakeTask = this::wake;
     private final Runnable drainTask = () -> {
         if (state == CONNECTED) {
             drainQueue();
@@ -193,14 +194,16 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
      * that wakes it finishes draining first.
      */
     void wake() {
-        loop.execute(wakeTask);
+        loop.execute(endWaitTask);
     }
 
+    /** {@link #wake} as a task, for another loop to run once it has taken what this publisher sent it. */
     Runnable wakeTask() {
         return wakeTask;
     }
 
     private void endWait() {
+        assert loop.inLoop() : "a wait must end on the publisher's own loop";
         if (waits > 0 && --waits == 0 && state == CONNECTED) {
             resumeHeld();
         }

@@ -52,39 +52,13 @@ class PublisherBackPressureTest {
         try (TestBroker broker = TestBroker.start(2, settings)) {
             Map<String, List<Integer>> received = new ConcurrentHashMap<>();
             CountDownLatch all = new CountDownLatch(publishers * perPublisher);
-            MqttClient subscriber = slowSubscriber(broker, "flood/#", received, all);
+            MqttClient subscriber = slowSubscriber(broker, "flood/#", received, all, 1);
             try {
-                List<Path> files = new ArrayList<>();
-                ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor();
-                List<Future<Result>> runs = new ArrayList<>();
-                for (int p = 0; p < publishers; p++) {
-                    Path lines = Files.createTempFile("flood", ".txt");
-                    files.add(lines);
-                    StringBuilder text = new StringBuilder();
-                    for (int i = 0; i < perPublisher; i++) {
-                        text.append(i).append('\n');
-                    }
-                    Files.writeString(lines, text);
-                    String topic = "flood/" + p;
-                    runs.add(runners.submit(() -> MosquittoClients.publishLines(120, lines, "-h", broker.host(),
-                            "-p", String.valueOf(broker.port()), "-V", "mqttv311", "-q", "1", "-t", topic)));
-                }
-                for (Future<Result> run : runs) {
-                    Result result = run.get();
-                    assertEquals(0, result.exitCode(), result.output());
-                }
-                runners.close();
-                for (Path file : files) {
-                    Files.deleteIfExists(file);
-                }
+                floodFrom(broker, publishers, perPublisher, "flood/", "1");
                 assertTrue(all.await(120, TimeUnit.SECONDS), "received only " + count(received) + " of "
                         + publishers * perPublisher + "; " + broker.metricsText());
                 for (int p = 0; p < publishers; p++) {
-                    List<Integer> expected = new ArrayList<>();
-                    for (int i = 0; i < perPublisher; i++) {
-                        expected.add(i);
-                    }
-                    assertEquals(expected, received.get("flood/" + p), "flood/" + p + " in order, each once");
+                    assertEquals(sequence(perPublisher), received.get("flood/" + p), "flood/" + p + " in order, each once");
                 }
                 assertEquals(0, metric(broker, "isthmus_mqtt_messages_dropped_total"));
                 assertTrue(metric(broker, "isthmus_mqtt_publisher_waits_total") > 0,
@@ -127,9 +101,77 @@ class PublisherBackPressureTest {
         }
     }
 
+    @Test
+    void publishersOnAnotherLoopWaitForTheirDeliveriesToBeTaken() throws Exception {
+        // Enough publishers that some land on the other loop than the subscriber's.
+        int publishers = 8;
+        int perPublisher = 2500;
+        int saved = BrokerLoop.transitHighWater;
+        // Every delivery that crosses loops makes its publisher wait until it has been taken there.
+        BrokerLoop.transitHighWater = 1;
+        try (TestBroker broker = TestBroker.start(2)) {
+            Map<String, List<Integer>> received = new ConcurrentHashMap<>();
+            CountDownLatch all = new CountDownLatch(publishers * perPublisher);
+            MqttClient subscriber = slowSubscriber(broker, "cross/#", received, all, 0);
+            try {
+                floodFrom(broker, publishers, perPublisher, "cross/", "0");
+                assertTrue(all.await(120, TimeUnit.SECONDS), "received only " + count(received) + "; "
+                        + broker.metricsText());
+                for (int p = 0; p < publishers; p++) {
+                    assertEquals(sequence(perPublisher), received.get("cross/" + p), "cross/" + p + " whole, in order");
+                }
+                for (dev.isthmus.core.loop.EventLoop loop : broker.loops()) {
+                    assertEquals(0, loop.uncaughtErrors(), "errors on " + loop);
+                }
+            } finally {
+                subscriber.disconnect();
+                subscriber.close();
+            }
+        } finally {
+            BrokerLoop.transitHighWater = saved;
+        }
+    }
+
+    /** Runs {@code publishers} mosquitto_pub -l at once, each sending 0..perPublisher-1 to its own topic. */
+    private static void floodFrom(TestBroker broker, int publishers, int perPublisher, String topicPrefix, String qos)
+            throws Exception {
+        List<Path> files = new ArrayList<>();
+        try (ExecutorService runners = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Result>> runs = new ArrayList<>();
+            for (int p = 0; p < publishers; p++) {
+                Path lines = Files.createTempFile("flood", ".txt");
+                files.add(lines);
+                StringBuilder text = new StringBuilder();
+                for (int i = 0; i < perPublisher; i++) {
+                    text.append(i).append('\n');
+                }
+                Files.writeString(lines, text);
+                String topic = topicPrefix + p;
+                runs.add(runners.submit(() -> MosquittoClients.publishLines(120, lines, "-h", broker.host(),
+                        "-p", String.valueOf(broker.port()), "-V", "mqttv311", "-q", qos, "-t", topic)));
+            }
+            for (Future<Result> run : runs) {
+                Result result = run.get();
+                assertEquals(0, result.exitCode(), result.output());
+            }
+        } finally {
+            for (Path file : files) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    private static List<Integer> sequence(int count) {
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            expected.add(i);
+        }
+        return expected;
+    }
+
     /** A Paho 3.1.1 subscriber whose callback is slower than the publishers: its socket fills. */
     private static MqttClient slowSubscriber(TestBroker broker, String filter, Map<String, List<Integer>> received,
-                                             CountDownLatch all) throws Exception {
+                                             CountDownLatch all, int qos) throws Exception {
         MqttClient client = new MqttClient(broker.uri(), "slow-subscriber", new MemoryPersistence());
         client.setCallback(new MqttCallback() {
             private int seen;
@@ -157,7 +199,7 @@ class PublisherBackPressureTest {
         options.setAutomaticReconnect(false);
         options.setKeepAliveInterval(60);
         client.connect(options);
-        client.subscribe(filter, 1);
+        client.subscribe(filter, qos);
         return client;
     }
 
