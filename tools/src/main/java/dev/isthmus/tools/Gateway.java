@@ -161,7 +161,8 @@ public final class Gateway implements AutoCloseable {
                 throw new IOException("mqtt.persistence: sessions on disk are not in this build yet; "
                         + "the embedded broker keeps them in memory");
             }
-            MqttBrokerService broker = new MqttBrokerService(mqttSettings(mqtt), metrics, "mqtt");
+            MqttBrokerService broker = new MqttBrokerService(mqttSettings(mqtt), metrics, "mqtt",
+                    new ProjectVersion().getVersion()[0]);
             for (ListenAddress listen : mqtt.listeners()) {
                 builder.listen("mqtt " + listen, new InetSocketAddress(listen.host(), listen.port()), broker);
             }

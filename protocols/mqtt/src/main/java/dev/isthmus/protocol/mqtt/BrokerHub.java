@@ -34,6 +34,8 @@ final class BrokerHub {
     private final RetainedStore<Message> retained = new RetainedStore<>();
     private final Slot[] slots;
     private final AtomicInteger assignedIds = new AtomicInteger();
+    /** Subscriptions of all sessions (a filter counted once per session), for $SYS. */
+    private final java.util.concurrent.atomic.AtomicLong subscriptions = new java.util.concurrent.atomic.AtomicLong();
 
     BrokerHub(MqttSettings settings, MqttMetrics metrics, int loops) {
         this.settings = settings;
@@ -239,6 +241,7 @@ final class BrokerHub {
         part.relieve(session);
         List<String> filters = List.copyOf(session.subscriptions.keySet());
         session.subscriptions.clear();
+        subscriptions.addAndGet(-filters.size());
         session.clearQueue();
         session.inflight.clear();
         if (!filters.isEmpty()) {
@@ -263,6 +266,18 @@ final class BrokerHub {
                     + Long.toUnsignedString(System.nanoTime() & 0xFFFFFF, 36);
         } while (sessions.containsKey(id));
         return id;
+    }
+
+    void subscriptionAdded() {
+        subscriptions.incrementAndGet();
+    }
+
+    void subscriptionRemoved() {
+        subscriptions.decrementAndGet();
+    }
+
+    long subscriptionCount() {
+        return subscriptions.get();
     }
 
     // ---- retained messages

@@ -17,20 +17,31 @@ import dev.isthmus.core.server.ProtocolService;
  */
 public final class MqttBrokerService implements ProtocolService {
     private final BrokerHub hub;
+    private final String version;
+
+    /** A broker that calls itself "isthmus" in {@code $SYS/broker/version}. */
+    public MqttBrokerService(MqttSettings settings, MetricRegistry metrics, String listener) {
+        this(settings, metrics, listener, "isthmus");
+    }
 
     /**
      * @param metrics  its shard count must equal the server's thread count
      * @param listener the label of this listener's metrics
+     * @param version  what {@code $SYS/broker/version} says, e.g. "isthmus 0.1.0"
      */
-    public MqttBrokerService(MqttSettings settings, MetricRegistry metrics, String listener) {
+    public MqttBrokerService(MqttSettings settings, MetricRegistry metrics, String listener, String version) {
         Objects.requireNonNull(settings, "settings");
         this.hub = new BrokerHub(settings, new MqttMetrics(metrics, listener), metrics.shards());
+        this.version = Objects.requireNonNull(version, "version");
     }
 
     @Override
     public LoopService attach(EventLoop loop) {
         BrokerLoop part = new BrokerLoop(hub, loop);
         hub.attach(part);
+        if (loop.index() == 0 && !hub.settings.sysInterval().isZero()) {
+            new SysTopics(hub, part, hub.settings.sysInterval().toNanos(), version).start();
+        }
         return part;
     }
 

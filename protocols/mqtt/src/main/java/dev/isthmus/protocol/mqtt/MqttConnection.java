@@ -138,6 +138,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             return;
         }
         lastActivity = loop.now();
+        hub.metrics.bytesReceived.add(part.shard, data.readable());
         read(data);
     }
 
@@ -548,6 +549,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             SubscriptionOptions options = new SubscriptionOptions(subscription.maxQos(), subscription.noLocal(),
                     subscription.retainAsPublished(), subscription.retainHandling(), subscriptionId);
             boolean existed = owner.subscriptions.put(filter, options) != null;
+            if (!existed) {
+                hub.subscriptionAdded();
+            }
             granted.add(GRANTED[subscription.maxQos()]);
             if (!subscription.isShared() && (subscription.retainHandling() == SubscriptionOptions.SEND_RETAINED
                     || (subscription.retainHandling() == SubscriptionOptions.SEND_RETAINED_IF_NEW && !existed))) {
@@ -573,7 +577,11 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private void unsubscribe(UnsubscribePacket packet) {
         List<ReasonCode> results = new ArrayList<>();
         for (String filter : packet.topicFilters()) {
-            results.add(session.subscriptions.remove(filter) != null ? ReasonCode.SUCCESS
+            boolean removed = session.subscriptions.remove(filter) != null;
+            if (removed) {
+                hub.subscriptionRemoved();
+            }
+            results.add(removed ? ReasonCode.SUCCESS
                     : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         Session owner = session;
@@ -801,6 +809,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
 
     /** Sends what was written since the last flush; called once per loop iteration through the {@link FlushBatch}. */
     private void flush() {
+        hub.metrics.bytesSent.add(part.shard, output.written());
         boolean more = output.flush();
         if (!connection.isOpen()) {
             return;
@@ -814,6 +823,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         for (int batches = 1; more && state == CONNECTED && session.hasQueued() && batches < MAX_DRAIN_BATCHES;
                 batches++) {
             drainQueue();
+            hub.metrics.bytesSent.add(part.shard, output.written());
             more = output.flush();
         }
     }

@@ -16,6 +16,8 @@ final class MqttMetrics {
     final ShardedCounter willsPublished;
     final ShardedCounter publisherWaits;
     final ShardedCounter slowSubscribers;
+    final ShardedCounter bytesReceived;
+    final ShardedCounter bytesSent;
 
     MqttMetrics(MetricRegistry registry, String listener) {
         activeConnections = registry.gauge("isthmus_mqtt_connections_active", "Open MQTT client connections",
@@ -36,6 +38,10 @@ final class MqttMetrics {
                 "Last-will messages published after a client vanished", "listener", listener);
         publisherWaits = registry.counter("isthmus_mqtt_publisher_waits_total",
                 "Times a publisher stopped being read until a subscriber's backlog drained", "listener", listener);
+        bytesReceived = registry.counter("isthmus_mqtt_received_bytes_total", "Bytes read from MQTT clients",
+                "listener", listener);
+        bytesSent = registry.counter("isthmus_mqtt_sent_bytes_total", "Bytes written to MQTT clients",
+                "listener", listener);
         slowSubscribers = registry.counter("isthmus_mqtt_slow_subscribers_total",
                 "Times a subscriber stayed congested so long that publishers stopped waiting for it",
                 "listener", listener);

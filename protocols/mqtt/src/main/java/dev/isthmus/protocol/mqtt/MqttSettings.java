@@ -24,19 +24,23 @@ import java.util.Objects;
  *                          backlog stays above the high-water mark; after that it counts as slow:
  *                          nobody waits for it and its queue limits apply as if it were away;
  *                          default 5 s
+ * @param sysInterval       how often the broker publishes its statistics under {@code $SYS/broker/...}
+ *                          (retained, as mosquitto does); zero turns them off; default 10 s
  */
 public record MqttSettings(int maxPacketBytes, int receiveMaximum, int maxQueuedMessages, Duration connectTimeout,
-                           int maxKeepAlive, boolean allowAnonymous, Duration slowSubscriberTimeout) {
+                           int maxKeepAlive, boolean allowAnonymous, Duration slowSubscriberTimeout,
+                           Duration sysInterval) {
     /** The MQTT limit: a remaining length of 268,435,455 plus a 5-byte fixed header. */
     public static final int MAX_PACKET_LIMIT = 268_435_460;
     public static final Duration DEFAULT_SLOW_SUBSCRIBER_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SYS_INTERVAL = Duration.ofSeconds(10);
     public static final MqttSettings DEFAULT = new MqttSettings(1 << 20, 32, 1000, Duration.ofSeconds(10), 0, true);
 
-    /** With the default slow-subscriber timeout. */
+    /** With the default slow-subscriber timeout and $SYS interval. */
     public MqttSettings(int maxPacketBytes, int receiveMaximum, int maxQueuedMessages, Duration connectTimeout,
                         int maxKeepAlive, boolean allowAnonymous) {
         this(maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive, allowAnonymous,
-                DEFAULT_SLOW_SUBSCRIBER_TIMEOUT);
+                DEFAULT_SLOW_SUBSCRIBER_TIMEOUT, DEFAULT_SYS_INTERVAL);
     }
 
     public MqttSettings {
@@ -60,10 +64,19 @@ public record MqttSettings(int maxPacketBytes, int receiveMaximum, int maxQueued
         if (slowSubscriberTimeout.isNegative() || slowSubscriberTimeout.isZero()) {
             throw new IllegalArgumentException("slow subscriber timeout must be positive: " + slowSubscriberTimeout);
         }
+        Objects.requireNonNull(sysInterval, "sysInterval");
+        if (sysInterval.isNegative() || (!sysInterval.isZero() && sysInterval.toMillis() < 1)) {
+            throw new IllegalArgumentException("$SYS interval must be zero (off) or at least 1 ms: " + sysInterval);
+        }
     }
 
     public MqttSettings withSlowSubscriberTimeout(Duration timeout) {
         return new MqttSettings(maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive,
-                allowAnonymous, timeout);
+                allowAnonymous, timeout, sysInterval);
+    }
+
+    public MqttSettings withSysInterval(Duration interval) {
+        return new MqttSettings(maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive,
+                allowAnonymous, slowSubscriberTimeout, interval);
     }
 }
