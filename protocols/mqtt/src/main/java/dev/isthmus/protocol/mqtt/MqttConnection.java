@@ -102,6 +102,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private int routedTopicOffset;
     private int routedTopicLength;
     private Message routedMessage;
+    /** The topic of the last message copied out, reused while the publisher stays on it. */
+    private byte[] lastTopic;
     /** Input not read yet: what came behind the CONNECT while attaching, or behind a publish that must wait. */
     private Chunk held;
     /** Waits for congested subscribers registered and not yet over; reading stops while there are any. */
@@ -451,8 +453,13 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         if (routedMessage != null) {
             return routedMessage;
         }
-        byte[] topic = new byte[routedTopicLength];
-        routedTopic.getBytes(routedTopicOffset, topic);
+        byte[] topic = lastTopic;
+        if (!sameBytes(routedTopic, routedTopicOffset, routedTopicLength, topic)) {
+            // Publishers mostly repeat their topic: its copy is shared by their messages.
+            topic = new byte[routedTopicLength];
+            routedTopic.getBytes(routedTopicOffset, topic);
+            lastTopic = topic;
+        }
         byte[] payload = new byte[publish.payloadLength()];
         publish.buffer().getBytes(publish.payloadOffset(), payload);
         long expiresAt = Long.MAX_VALUE;
@@ -465,6 +472,18 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         }
         routedMessage = new Message(topic, payload, publish.qos(), publish.retain(), forwarded, expiresAt, session);
         return routedMessage;
+    }
+
+    private static boolean sameBytes(DirectBuffer buffer, int offset, int length, byte[] bytes) {
+        if (bytes == null || bytes.length != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (buffer.getByte(offset + i) != bytes[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- acknowledgements from the client
