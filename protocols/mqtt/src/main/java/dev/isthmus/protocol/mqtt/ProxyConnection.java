@@ -113,7 +113,7 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
     private TopicRules.Bound subscribeRules;
     private double tokens;
     private long tokensAt;
-    /** 3.1.1 QoS 2 publishes the proxy refused and acknowledged itself: their PUBREL is answered here too. */
+    /** QoS 2 publishes the proxy refused and answered itself: a PUBREL that follows is answered here too. */
     private IntHashSet localQos2;
     /** SUBSCRIBEs sent on with some filters removed: the codes the client's SUBACK gets for those (null: the broker's). */
     private Int2ObjectHashMap<ReasonCode[]> pendingSubacks;
@@ -631,7 +631,9 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
             fail("out of buffer memory");
             return;
         }
-        if (qos == 2 && !v5) {
+        if (qos == 2) {
+            // A 3.1.1 client goes on with PUBREL, and so do some v5 clients (Paho) after a refusing PUBREC:
+            // the broker never saw the message, so the proxy completes the exchange.
             if (localQos2 == null) {
                 localQos2 = new IntHashSet();
             }
