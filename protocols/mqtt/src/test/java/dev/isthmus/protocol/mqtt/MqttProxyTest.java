@@ -26,6 +26,14 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -229,6 +237,116 @@ class MqttProxyTest {
         }
         assertEquals(2, proxy.metric("isthmus_mqtt_proxy_connections_proxied_total"));
         assertTrue(proxy.metric("isthmus_mqtt_proxy_connections_active") >= 2);
+        assertEquals(TestBroker.TRANSPORT.name().contains("uring") ? 2 : 0,
+                proxy.metric("isthmus_mqtt_proxy_spliced_connections_total"),
+                "pass-through splices on io_uring (" + TestBroker.TRANSPORT.name() + ")");
+    }
+
+    @Test
+    void hiveMqClientsThroughAnInspectingProxy() throws Exception {
+        TestProxy proxy = proxy(MqttProxySettings.DEFAULT.withRules(
+                TopicRules.of(List.of("hive/#"), List.of()), TopicRules.NONE), brokerA);
+        Mqtt5BlockingClient subscriber = Mqtt5Client.builder().identifier("hive-proxied-sub").serverHost(proxy.host())
+                .serverPort(proxy.port()).buildBlocking();
+        Mqtt5BlockingClient publisher = Mqtt5Client.builder().identifier("hive-proxied-pub").serverHost(proxy.host())
+                .serverPort(proxy.port()).buildBlocking();
+        subscriber.connect();
+        publisher.connect();
+        try (Mqtt5BlockingClient.Mqtt5Publishes publishes = subscriber.publishes(MqttGlobalPublishFilter.ALL)) {
+            subscriber.subscribeWith().topicFilter("hive/#").qos(MqttQos.EXACTLY_ONCE).send();
+            // The same topic again and again: where the broker allows topic aliases, the client uses them.
+            for (int i = 0; i < 30; i++) {
+                MqttQos qos = MqttQos.values()[i % 3];
+                publisher.publishWith().topic("hive/line").qos(qos).payload(("h" + i).getBytes(UTF_8)).send();
+            }
+            int refused;
+            try {
+                Mqtt5PublishResult result = publisher.publishWith().topic("elsewhere/line").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload("no".getBytes(UTF_8)).send();
+                refused = ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck().getReasonCode().getCode();
+            } catch (com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException e) {
+                refused = e.getMqttMessage().getReasonCode().getCode();
+            }
+            assertEquals(ReasonCode.NOT_AUTHORIZED.value(), refused);
+            // MQTT orders messages per QoS level only.
+            java.util.Set<String> got = new java.util.TreeSet<>();
+            java.util.Set<String> expected = new java.util.TreeSet<>();
+            for (int i = 0; i < 30; i++) {
+                Mqtt5Publish message = publishes.receive(10, TimeUnit.SECONDS).orElseThrow();
+                assertEquals("hive/line", message.getTopic().toString());
+                got.add(new String(message.getPayloadAsBytes(), UTF_8));
+                expected.add("h" + i);
+            }
+            assertEquals(expected, got);
+        } finally {
+            subscriber.disconnect();
+            publisher.disconnect();
+        }
+        Mqtt3BlockingClient v3 = Mqtt3Client.builder().identifier("hive3-proxied").serverHost(proxy.host())
+                .serverPort(proxy.port()).buildBlocking();
+        v3.connect();
+        try (Mqtt3BlockingClient.Mqtt3Publishes publishes = v3.publishes(MqttGlobalPublishFilter.ALL)) {
+            v3.subscribeWith().topicFilter("hive/3").qos(MqttQos.AT_LEAST_ONCE).send();
+            v3.publishWith().topic("hive/3").qos(MqttQos.AT_LEAST_ONCE).payload("three".getBytes(UTF_8)).send();
+            assertEquals("three", new String(publishes.receive(10, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes(),
+                    UTF_8));
+        } finally {
+            v3.disconnect();
+        }
+    }
+
+    @Test
+    void aBrokerTheActiveCheckMarkedDownIsNotTried() throws Exception {
+        MosquittoProcess flaky = MosquittoProcess.start();
+        try {
+            List<dev.isthmus.core.upstream.Peer> peers = List.of(
+                    new dev.isthmus.core.upstream.Peer(0, flaky.host(), flaky.port(), 1),
+                    new dev.isthmus.core.upstream.Peer(1, brokerB.host(), brokerB.port(), 1));
+            dev.isthmus.core.upstream.UpstreamGroup group = new dev.isthmus.core.upstream.UpstreamGroup("mqtt", peers,
+                    dev.isthmus.core.upstream.balance.BalanceAlgorithm.CONSISTENT_HASH,
+                    dev.isthmus.core.upstream.balance.HashKey.CLIENT_IP,
+                    new dev.isthmus.core.upstream.health.ActiveCheck(
+                            dev.isthmus.core.upstream.health.ActiveCheck.Kind.TCP, null, 200, Duration.ofMillis(100),
+                            Duration.ofMillis(500), 1, 1),
+                    dev.isthmus.core.upstream.health.PassiveCheck.OFF, 1, 1,
+                    new dev.isthmus.core.upstream.health.HealthListener() { }).start();
+            closeables.add(group);
+            dev.isthmus.core.observe.MetricRegistry metrics = new dev.isthmus.core.observe.MetricRegistry(1);
+            dev.isthmus.core.server.Server server = dev.isthmus.core.server.Server.builder().threads(1)
+                    .transport(TestBroker.TRANSPORT)
+                    .listen("mqtt", new InetSocketAddress("127.0.0.1", 0),
+                            MqttProxyService.of(MqttProxySettings.DEFAULT, group, metrics, "mqtt"))
+                    .build().start();
+            closeables.add(() -> server.shutdown(Duration.ofSeconds(1)));
+            String uri = "tcp://127.0.0.1:" + server.boundAddress("mqtt").getPort();
+            flaky.stop();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (peers.get(0).isActiveHealthy() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(!peers.get(0).isActiveHealthy(), "the TCP probe marked the stopped broker down");
+            for (int i = 0; i < 6; i++) {
+                v3(uri, "probe-" + i, null).disconnect();
+            }
+            String text = metrics.scrape();
+            assertTrue(text.contains("isthmus_mqtt_proxy_upstream_connect_failures_total{listener=\"mqtt\"} 0"), text);
+            assertTrue(text.contains("isthmus_mqtt_proxy_connections_proxied_total{listener=\"mqtt\"} 6"), text);
+        } finally {
+            flaky.close();
+        }
+    }
+
+    @Test
+    void aGracefulShutdownTellsInspectedV5ClientsTheServerIsShuttingDown() throws Exception {
+        TestProxy proxy = TestProxy.start(rules(), brokerA.address());
+        Socket device = raw(proxy);
+        device.getOutputStream().write(CONNECT_V5);
+        assertEquals(0x20, readPacket(device.getInputStream())[0] & 0xFF);
+        Socket passThrough = new Socket(proxy.host(), proxy.port());
+        closeables.add(passThrough);
+        proxy.close();
+        assertArrayEquals(new byte[] {(byte) 0xE0, 1, (byte) 0x8B}, readPacket(device.getInputStream()));
+        assertTrue(closedByPeer(device.getInputStream()));
     }
 
     @Test
