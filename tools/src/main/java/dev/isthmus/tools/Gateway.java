@@ -222,7 +222,8 @@ public final class Gateway implements AutoCloseable {
         return new MqttProxySettings(mqtt.maxPacketBytes(), mqtt.connectTimeout(), proxy.upstreamConnectTimeout(),
                 proxy.idleTimeout(), proxy.proxyProtocol(),
                 TopicRules.of(proxy.publishAllow(), proxy.publishDeny()),
-                TopicRules.of(proxy.subscribeAllow(), proxy.subscribeDeny()), proxy.publishRate(), proxy.publishBurst());
+                TopicRules.of(proxy.subscribeAllow(), proxy.subscribeDeny()), proxy.publishRate(), proxy.publishBurst(),
+                proxy.splice());
     }
 
     private UpstreamGroup group(UpstreamGroupConfig config, int threads) {

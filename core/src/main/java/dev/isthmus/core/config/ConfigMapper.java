@@ -55,7 +55,8 @@ final class ConfigMapper {
     private static final List<String> PASSIVE_KEYS = List.of("max-fails", "cool-down");
     private static final List<String> MQTT_KEYS = List.of("listen", "upstreams", "max-packet-size", "receive-maximum",
             "max-queued-messages", "connect-timeout", "max-keep-alive", "persistence", "allow-anonymous",
-            "balance", "upstream-connect-timeout", "idle-timeout", "proxy-protocol", "health", "rules", "rate-limit");
+            "balance", "upstream-connect-timeout", "idle-timeout", "proxy-protocol", "health", "rules", "rate-limit",
+            "splice");
     private static final List<String> MQTT_RULES_KEYS = List.of("publish", "subscribe");
     private static final List<String> MQTT_RULE_KEYS = List.of("allow", "deny");
     private static final List<String> MQTT_RATE_KEYS = List.of("rate", "burst");
@@ -475,12 +476,13 @@ final class ConfigMapper {
                 burst = integer(rate, "burst", (int) Math.max(1, Math.ceil(publishRate)), 1, MAX_COUNT);
             }
         }
+        boolean splice = bool(s, "splice", d.splice());
         if (problems.size() > before) {
             return d;
         }
         return new MqttProxyConfig(balance, connect, idle, proxyProtocol, active,
                 passive == null ? d.passive() : passive, publish.get(0), publish.get(1), subscribe.get(0),
-                subscribe.get(1), publishRate, burst);
+                subscribe.get(1), publishRate, burst, splice);
     }
 
     /**

@@ -169,7 +169,8 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
                 lines.add("mqtt proxy: " + proxy.balance().configName()
                         + ", upstream-connect-timeout " + ValueSyntax.formatDuration(proxy.upstreamConnectTimeout())
                         + ", proxy-protocol " + (proxy.proxyProtocol() ? "v2" : "off")
-                        + ", " + (proxy.inspects() ? "inspecting (topic rules or rate limit)" : "pass-through"));
+                        + ", " + (proxy.inspects() ? "inspecting (topic rules or rate limit)"
+                                : "pass-through" + (proxy.splice() ? " (spliced on io_uring)" : "")));
             }
         }
         lines.add("buffers: chunk " + ValueSyntax.formatSize(buffers.chunkBytes())

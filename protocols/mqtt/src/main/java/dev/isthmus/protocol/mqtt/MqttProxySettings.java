@@ -23,12 +23,16 @@ import java.util.Objects;
  *                                for no limit (the default)
  * @param publishBurst            PUBLISH packets one client may send at once above the rate (the
  *                                token bucket's size), at least 1 when a rate is set
+ * @param splice                  whether pass-through connections move their bytes inside the kernel
+ *                                (splice(2)) on transports that can; default false: for MQTT's
+ *                                small packets the splice path was many times slower than the
+ *                                transport's own receive and send in perf-lab (see RESULTS.md)
  */
 public record MqttProxySettings(int maxPacketBytes, Duration connectTimeout, Duration upstreamConnectTimeout,
                                 Duration idleTimeout, boolean proxyProtocol, TopicRules publishRules,
-                                TopicRules subscribeRules, double publishRate, int publishBurst) {
+                                TopicRules subscribeRules, double publishRate, int publishBurst, boolean splice) {
     public static final MqttProxySettings DEFAULT = new MqttProxySettings(1 << 20, Duration.ofSeconds(10),
-            Duration.ofSeconds(3), Duration.ZERO, false, TopicRules.NONE, TopicRules.NONE, 0, 0);
+            Duration.ofSeconds(3), Duration.ZERO, false, TopicRules.NONE, TopicRules.NONE, 0, 0, false);
 
     public MqttProxySettings {
         if (maxPacketBytes < 2 || maxPacketBytes > MqttSettings.MAX_PACKET_LIMIT) {
@@ -65,26 +69,31 @@ public record MqttProxySettings(int maxPacketBytes, Duration connectTimeout, Dur
 
     public MqttProxySettings withRules(TopicRules publish, TopicRules subscribe) {
         return new MqttProxySettings(maxPacketBytes, connectTimeout, upstreamConnectTimeout, idleTimeout,
-                proxyProtocol, publish, subscribe, publishRate, publishBurst);
+                proxyProtocol, publish, subscribe, publishRate, publishBurst, splice);
     }
 
     public MqttProxySettings withPublishRate(double rate, int burst) {
         return new MqttProxySettings(maxPacketBytes, connectTimeout, upstreamConnectTimeout, idleTimeout,
-                proxyProtocol, publishRules, subscribeRules, rate, burst);
+                proxyProtocol, publishRules, subscribeRules, rate, burst, splice);
     }
 
     public MqttProxySettings withIdleTimeout(Duration idle) {
         return new MqttProxySettings(maxPacketBytes, connectTimeout, upstreamConnectTimeout, idle, proxyProtocol,
-                publishRules, subscribeRules, publishRate, publishBurst);
+                publishRules, subscribeRules, publishRate, publishBurst, splice);
     }
 
     public MqttProxySettings withProxyProtocol(boolean on) {
         return new MqttProxySettings(maxPacketBytes, connectTimeout, upstreamConnectTimeout, idleTimeout, on,
-                publishRules, subscribeRules, publishRate, publishBurst);
+                publishRules, subscribeRules, publishRate, publishBurst, splice);
     }
 
     public MqttProxySettings withTimeouts(Duration connect, Duration upstreamConnect) {
         return new MqttProxySettings(maxPacketBytes, connect, upstreamConnect, idleTimeout, proxyProtocol,
-                publishRules, subscribeRules, publishRate, publishBurst);
+                publishRules, subscribeRules, publishRate, publishBurst, splice);
+    }
+
+    public MqttProxySettings withSplice(boolean on) {
+        return new MqttProxySettings(maxPacketBytes, connectTimeout, upstreamConnectTimeout, idleTimeout, proxyProtocol,
+                publishRules, subscribeRules, publishRate, publishBurst, on);
     }
 }

@@ -451,7 +451,7 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
     private void startSplice() {
         SpliceCapability fromClient = client.splice();
         SpliceCapability fromUpstream = upstream.splice();
-        if (fromClient == null || fromUpstream == null) {
+        if (!settings.splice() || fromClient == null || fromUpstream == null) {
             return;
         }
         splicing = true;
@@ -462,7 +462,7 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
                 boolean targetFailed = error instanceof SpliceCapability.TargetFailedException;
                 sideEnded(targetFailed ? client : up, error == null ? "the broker closed the connection"
                         : (targetFailed ? "the client connection failed: " : "the broker connection failed: ")
-                        + error.getMessage(), error != null);
+                        + error.getMessage());
             }
         });
         fromClient.spliceTo(up, -1, (bytes, error) -> {
@@ -470,7 +470,7 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
                 boolean targetFailed = error instanceof SpliceCapability.TargetFailedException;
                 sideEnded(targetFailed ? up : client, error == null ? "the client closed the connection"
                         : (targetFailed ? "the broker connection failed: " : "the client connection failed: ")
-                        + error.getMessage(), error != null);
+                        + error.getMessage());
             }
         });
     }
@@ -832,7 +832,7 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
         if (state == CLOSING) {
             finish();
         } else if (state == OPEN) {
-            sideEnded(client, "the client closed the connection", false);
+            sideEnded(client, "the client closed the connection");
         } else {
             closeBoth("the client closed the connection");
         }
@@ -848,10 +848,10 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
     }
 
     /**
-     * {@code gone} ended (end of stream, or failed when {@code failed}): it is closed, and the
-     * other side gets what is still queued for it, a FIN, and {@link #LINGER_NANOS} to close.
+     * {@code gone} ended (end of stream, or failed): it is closed, and the other side gets what
+     * is still queued for it, a FIN, and {@link #LINGER_NANOS} to close.
      */
-    private void sideEnded(Connection gone, String why, boolean failed) {
+    private void sideEnded(Connection gone, String why) {
         if (state != OPEN) {
             return;
         }
@@ -993,7 +993,7 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
             if (state == CLOSING) {
                 finish();
             } else if (state == OPEN) {
-                sideEnded(connection, "the broker closed the connection", false);
+                sideEnded(connection, "the broker closed the connection");
             }
         }
 

@@ -217,7 +217,7 @@ class MqttProxyTest {
 
     @Test
     void v3PublishAndSubscribeThroughTheProxyAtEveryQos() throws Exception {
-        TestProxy proxy = proxy(MqttProxySettings.DEFAULT, brokerA);
+        TestProxy proxy = proxy(MqttProxySettings.DEFAULT.withSplice(true), brokerA);
         BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
         MqttClient subscriber = v3(proxy.uri(), "v3-sub", inbox);
         subscriber.subscribe("plant/#", 2);
@@ -239,7 +239,7 @@ class MqttProxyTest {
         assertTrue(proxy.metric("isthmus_mqtt_proxy_connections_active") >= 2);
         assertEquals(TestBroker.TRANSPORT.name().contains("uring") ? 2 : 0,
                 proxy.metric("isthmus_mqtt_proxy_spliced_connections_total"),
-                "pass-through splices on io_uring (" + TestBroker.TRANSPORT.name() + ")");
+                "pass-through splices on io_uring when asked to (" + TestBroker.TRANSPORT.name() + ")");
     }
 
     @Test
@@ -681,7 +681,7 @@ class MqttProxyTest {
 
     @Test
     void aClientWithoutKeepAliveIsClosedAfterTheIdleTimeout() throws Exception {
-        TestProxy proxy = proxy(MqttProxySettings.DEFAULT.withIdleTimeout(Duration.ofMillis(800)), brokerA);
+        TestProxy proxy = proxy(MqttProxySettings.DEFAULT.withIdleTimeout(Duration.ofMillis(800)).withSplice(true), brokerA);
         Socket device = raw(proxy);
         device.getOutputStream().write(CONNECT_V3);
         byte[] connack = readPacket(device.getInputStream());
@@ -695,7 +695,7 @@ class MqttProxyTest {
 
     @Test
     void trafficKeepsAnIdleTimeoutAway() throws Exception {
-        TestProxy proxy = proxy(MqttProxySettings.DEFAULT.withIdleTimeout(Duration.ofMillis(800)), brokerA);
+        TestProxy proxy = proxy(MqttProxySettings.DEFAULT.withIdleTimeout(Duration.ofMillis(800)).withSplice(true), brokerA);
         Socket device = raw(proxy);
         OutputStream out = device.getOutputStream();
         out.write(CONNECT_V3);
@@ -763,12 +763,18 @@ class MqttProxyTest {
 
     @Test
     void aDisconnectReachesTheBrokerSoNoWillIsPublished() throws Exception {
-        TestProxy proxy = proxy(MqttProxySettings.DEFAULT, brokerA);
+        for (boolean splice : new boolean[] {false, true}) {
+            disconnectAndWill(proxy(MqttProxySettings.DEFAULT.withSplice(splice), brokerA), "s" + splice);
+        }
+    }
+
+    private void disconnectAndWill(TestProxy proxy, String name) throws Exception {
         BlockingQueue<Received> wills = new LinkedBlockingQueue<>();
-        v3("tcp://127.0.0.1:" + brokerA.port(), "will-watch", wills).subscribe("wills/#", 1);
-        MqttClient device = new MqttClient(proxy.uri(), "willing", new MemoryPersistence());
+        v3("tcp://127.0.0.1:" + brokerA.port(), "will-watch-" + name, wills).subscribe("wills/#", 1);
+        MqttClient device = new MqttClient(proxy.uri(), "willing-" + name, new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setWill("wills/willing", "gone".getBytes(UTF_8), 1, false);
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         device.connect(options);
         device.disconnect();
         device.close();
