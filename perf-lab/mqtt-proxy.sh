@@ -11,9 +11,10 @@
 #   one-to-one  1 publisher  -> 1 subscriber
 #   fan-in      100 publishers (bench/in/%i) -> 1 subscriber (bench/in/+)
 # Contenders: direct (mosquitto's own port), proxy-nio (--io nio: chunks forwarded without a
-# copy), proxy-uring (--io uring: the same over io_uring's receive and send) and
-# proxy-uring-splice (--io uring with mqtt.splice: true, bytes spliced inside the kernel).
-# Reported: messages/s the
+# copy), proxy-uring (--io uring: bytes spliced inside the kernel, the default) and
+# proxy-uring-nosplice (--io uring with mqtt.splice: false, io_uring's own receive and send).
+# mosquitto starts afresh before every measurement (same port), so that what a flood left
+# queued in it cannot slow the next contender down. Reported: messages/s the
 # subscribers received, their p99 end-to-end latency, medians over alternating rounds and the
 # ratio against direct (the target is at least 0.9). Appended to perf-lab/RESULTS.md with the
 # command line.
@@ -47,34 +48,42 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-names=(direct proxy-nio proxy-uring proxy-uring-splice)
+names=(direct proxy-nio proxy-uring proxy-uring-nosplice)
 declare -A port_of pid_of
 take_port mosquitto_port
 port_of[direct]=$mosquitto_port
 take_port "port_of[proxy-nio]"
 take_port "port_of[proxy-uring]"
-take_port "port_of[proxy-uring-splice]"
+take_port "port_of[proxy-uring-nosplice]"
 
 cat > "$work/mosquitto.conf" <<CONF
 listener $mosquitto_port 127.0.0.1
 allow_anonymous true
 persistence false
 CONF
-"$mosquitto_bin" -c "$work/mosquitto.conf" > "$work/direct.log" 2>&1 & pids+=($!); pid_of[direct]=$!
+mosquitto_pid=
+# A new mosquitto on the same port: stops the last one, starts one, waits until it listens.
+fresh_mosquitto() {
+  if [ -n "$mosquitto_pid" ]; then kill "$mosquitto_pid" 2>/dev/null || true; wait "$mosquitto_pid" 2>/dev/null || true; fi
+  "$mosquitto_bin" -c "$work/mosquitto.conf" >> "$work/direct.log" 2>&1 & mosquitto_pid=$!; pids+=($!); pid_of[direct]=$!
+  for _ in $(seq 100); do ss -Htln "( sport = :$mosquitto_port )" | grep -q . && return; sleep 0.05; done
+  echo "perf-lab: mosquitto did not listen on $mosquitto_port" >&2; cat "$work/direct.log" >&2; exit 1
+}
+fresh_mosquitto
 for io in nio uring; do
   "$root/isthmus" run --mqtt-listen "127.0.0.1:${port_of[proxy-$io]}" --mqtt-upstream "127.0.0.1:$mosquitto_port" \
     --threads "$threads" --io "$io" > "$work/proxy-$io.log" 2>&1 & pids+=($!); pid_of[proxy-$io]=$!
 done
-cat > "$work/splice.yaml" <<YAML
+cat > "$work/nosplice.yaml" <<YAML
 threads: $threads
 io: uring
 mqtt:
-  listen: "127.0.0.1:${port_of[proxy-uring-splice]}"
+  listen: "127.0.0.1:${port_of[proxy-uring-nosplice]}"
   upstreams: [ "127.0.0.1:$mosquitto_port" ]
-  splice: true
+  splice: false
 YAML
-"$root/isthmus" run --config "$work/splice.yaml" > "$work/proxy-uring-splice.log" 2>&1 & pids+=($!)
-pid_of[proxy-uring-splice]=$!
+"$root/isthmus" run --config "$work/nosplice.yaml" > "$work/proxy-uring-nosplice.log" 2>&1 & pids+=($!)
+pid_of[proxy-uring-nosplice]=$!
 for name in "${names[@]}"; do
   for _ in $(seq 100); do ss -Htln "( sport = :${port_of[$name]} )" | grep -q . && break; sleep 0.1; done
   ss -Htln "( sport = :${port_of[$name]} )" | grep -q . || { echo "perf-lab: $name did not listen" >&2; cat "$work/$name.log" >&2; exit 1; }
@@ -110,10 +119,11 @@ scenarios=(one-to-one fan-in)
 declare -A rates latencies
 for round in $(seq "$rounds"); do
   order=("${names[@]}")
-  [ $((round % 2)) = 0 ] && order=(proxy-uring-splice proxy-uring proxy-nio direct)
+  [ $((round % 2)) = 0 ] && order=(proxy-uring-nosplice proxy-uring proxy-nio direct)
   for scenario in "${scenarios[@]}"; do
     for qos in 0 1; do
       for name in "${order[@]}"; do
+        fresh_mosquitto
         read -r rate p99 < <(measure "${port_of[$name]}" "$scenario" "$qos")
         for check in "${names[@]}"; do
           if ! kill -0 "${pid_of[$check]}" 2>/dev/null; then
@@ -136,9 +146,10 @@ commit=$(git -C "$root" rev-parse --short HEAD)
   echo "Command: \`$command_line\` — $(getconf _NPROCESSORS_ONLN) cores, $(uname -r), $rounds alternating rounds of ${duration}s,"
   echo "$size-byte payloads, load from \`isthmus bench mqtt\` (one loop per tool process) on the same machine."
   echo "Isthmus $commit \`run --mqtt-listen ... --mqtt-upstream mosquitto --threads $threads --io nio|uring\` (pass-through;"
-  echo "splice: the same with \`mqtt.splice: true\` from a file),"
-  echo "launcher defaults; $("$mosquitto_bin" -h 2>&1 | head -1 | sed 's/ is an MQTT.*//'), persistence off, one instance behind"
-  echo "every contender. msg/s: messages the subscribers received over the run; p99: their end-to-end latency."
+  echo "nosplice: the same with \`mqtt.splice: false\` from a file), launcher defaults;"
+  echo "$("$mosquitto_bin" -h 2>&1 | head -1 | sed 's/ is an MQTT.*//'), persistence off, started afresh before every measurement."
+  echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other sessions share the machine)."
+  echo "msg/s: messages the subscribers received over the run; p99: their end-to-end latency."
   echo
   echo "| scenario | QoS | contender | msg/s (median) | vs direct | p99 us (median) |"
   echo "|---|---|---|---|---|---|"

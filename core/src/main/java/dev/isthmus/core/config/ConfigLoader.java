@@ -73,7 +73,7 @@ import java.util.Optional;
  *     publish: { allow: [ "devices/%c/#" ], deny: [ "devices/%c/config" ] }
  *     subscribe: [ "devices/%c/#", "broadcast/#" ]   # a list is the allow list
  *   rate-limit: { rate: 10, burst: 20 }        # PUBLISH packets a second per client
- *   splice: false                              # pass-through bytes spliced in the kernel (io_uring)
+ *   splice: true                               # pass-through bytes spliced in the kernel (io_uring)
  * }</pre>
  * An active check defaults to {@code type: tcp}; {@code path} (default {@code /}) and
  * {@code expect-status} belong to {@code type: http}. A file names its listeners: one without

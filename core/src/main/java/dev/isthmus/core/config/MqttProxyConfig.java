@@ -31,8 +31,8 @@ import dev.isthmus.core.upstream.health.PassiveCheck;
  * @param publishRate            PUBLISH packets a second per client, 0 for no limit (the default)
  * @param publishBurst           PUBLISH packets a client may send at once above the rate
  * @param splice                 whether pass-through bytes move inside the kernel (splice) on the
- *                               io_uring transport; default false, as MQTT's small packets went
- *                               many times slower that way than through io_uring's receive and send
+ *                               io_uring transport; default true; false forwards them through
+ *                               io_uring's own receive and send
  */
 public record MqttProxyConfig(BalanceAlgorithm balance, Duration upstreamConnectTimeout, Duration idleTimeout,
                               boolean proxyProtocol, ActiveCheck activeCheck, PassiveCheck passive,
@@ -43,7 +43,7 @@ public record MqttProxyConfig(BalanceAlgorithm balance, Duration upstreamConnect
     public static final double MAX_PUBLISH_RATE = 1_000_000;
     public static final MqttProxyConfig DEFAULT = new MqttProxyConfig(BalanceAlgorithm.CONSISTENT_HASH,
             DEFAULT_UPSTREAM_CONNECT_TIMEOUT, Duration.ZERO, false, null, PassiveCheck.DEFAULT, List.of(), List.of(),
-            List.of(), List.of(), 0, 0, false);
+            List.of(), List.of(), 0, 0, true);
 
     public MqttProxyConfig {
         Objects.requireNonNull(balance, "balance");

@@ -387,7 +387,7 @@ class ConfigLoaderTest {
                     publish: { allow: [ "devices/%c/#" ], deny: [ "devices/%c/config" ] }
                     subscribe: [ "devices/%c/#", "broadcast/#" ]
                   rate-limit: { rate: 0.5 }
-                  splice: true
+                  splice: false
                 """, FILE);
         MqttProxyConfig proxy = config.mqtt().proxy();
         assertEquals(BalanceAlgorithm.ROUND_ROBIN, proxy.balance());
@@ -404,7 +404,7 @@ class ConfigLoaderTest {
         assertEquals(List.of(), proxy.subscribeDeny());
         assertEquals(0.5, proxy.publishRate());
         assertEquals(1, proxy.publishBurst());
-        assertTrue(proxy.splice());
+        assertTrue(!proxy.splice());
         assertTrue(proxy.inspects());
 
         IsthmusConfig plain = ConfigLoader.parse("mqtt: { listen: \":1883\", upstreams: a:1883 }\n", FILE);

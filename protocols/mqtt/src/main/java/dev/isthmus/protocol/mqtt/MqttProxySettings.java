@@ -24,15 +24,14 @@ import java.util.Objects;
  * @param publishBurst            PUBLISH packets one client may send at once above the rate (the
  *                                token bucket's size), at least 1 when a rate is set
  * @param splice                  whether pass-through connections move their bytes inside the kernel
- *                                (splice(2)) on transports that can; default false: for MQTT's
- *                                small packets the splice path was many times slower than the
- *                                transport's own receive and send in perf-lab (see RESULTS.md)
+ *                                (splice(2)) on transports that can (io_uring); default true; false
+ *                                forwards them through the transport's own receive and send
  */
 public record MqttProxySettings(int maxPacketBytes, Duration connectTimeout, Duration upstreamConnectTimeout,
                                 Duration idleTimeout, boolean proxyProtocol, TopicRules publishRules,
                                 TopicRules subscribeRules, double publishRate, int publishBurst, boolean splice) {
     public static final MqttProxySettings DEFAULT = new MqttProxySettings(1 << 20, Duration.ofSeconds(10),
-            Duration.ofSeconds(3), Duration.ZERO, false, TopicRules.NONE, TopicRules.NONE, 0, 0, false);
+            Duration.ofSeconds(3), Duration.ZERO, false, TopicRules.NONE, TopicRules.NONE, 0, 0, true);
 
     public MqttProxySettings {
         if (maxPacketBytes < 2 || maxPacketBytes > MqttSettings.MAX_PACKET_LIMIT) {
