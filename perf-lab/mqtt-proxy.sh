@@ -99,10 +99,12 @@ measure() { # port scenario qos
     fan-in) subs=1; pubs=100; sub_topic='bench/in/+'; pub_topic='bench/in/%i' ;;
   esac
   [ "$qos" = 1 ] && flight=(-F 32)
-  bench sub -h 127.0.0.1 -p "$port" -c "$subs" -t "$sub_topic" -q "$qos" --duration $((duration + 3)) \
+  bench sub -h 127.0.0.1 -p "$port" -c "$subs" -t "$sub_topic" -q "$qos" --duration $((duration + 12)) \
     > "$work/sub.out" 2>&1 &
   local sub_pid=$!
-  sleep 2
+  # The publishers start once the subscriptions are in place: a JVM starts slowly on a loaded
+  # machine, and QoS 0 messages published before that are lost. The subscribers outlast them.
+  for _ in $(seq 100); do grep -q "sub total=$subs" "$work/sub.out" 2>/dev/null && break; sleep 0.1; done
   bench pub -h 127.0.0.1 -p "$port" -c "$pubs" -t "$pub_topic" -q "$qos" -I 0 -s "$size" "${flight[@]}" \
     --duration "$duration" > "$work/pub.out" 2>&1 || true
   wait "$sub_pid" || true
