@@ -118,6 +118,8 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
     /** SUBSCRIBEs sent on with some filters removed: the codes the client's SUBACK gets for those (null: the broker's). */
     private Int2ObjectHashMap<ReasonCode[]> pendingSubacks;
     private String[] topicAliases;
+    /** Per alias: whether the broker has its current topic (false after the PUBLISH that set it was refused). */
+    private boolean[] aliasAtBroker;
     private boolean connackSeen;
 
     ProxyConnection(ProxyLoop<C> part, Connection client) {
@@ -593,7 +595,37 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
             refusePublish(verdict, metrics.refusedPublishes, "refused by the publish hook", topic);
             return;
         }
+        if (publish.hasTopicAlias()) {
+            int alias = publish.topicAlias();
+            if (publish.topicLength() == 0 && topic != null && !aliasAtBroker[alias]) {
+                // The PUBLISH that set this alias up was refused, so the broker does not know it:
+                // this one goes with its topic (and the alias, which sets it up at the broker).
+                forwardWithTopic(fixedHeader, buf, offset, length, topic);
+                aliasAtBroker[alias] = true;
+                return;
+            }
+            if (publish.topicLength() > 0) {
+                aliasAtBroker[alias] = true;
+            }
+        }
         forward(fixedHeader, buf, offset, length);
+    }
+
+    /** A PUBLISH whose topic name is empty (a topic alias stands for it), sent with {@code topic} written in. */
+    private void forwardWithTopic(int fixedHeader, DirectBuffer buf, int offset, int length, String topic) {
+        byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+        int bodyLength = length + name.length;
+        byte[] head = new byte[1 + ProxyOutbox.vbiLength(bodyLength) + 2 + name.length];
+        UnsafeBuffer h = new UnsafeBuffer(head);
+        h.putByte(0, (byte) fixedHeader);
+        int p = 1 + ProxyOutbox.putVbi(h, 1, bodyLength);
+        head[p] = (byte) (name.length >>> 8);
+        head[p + 1] = (byte) name.length;
+        System.arraycopy(name, 0, head, p + 2, name.length);
+        // The body's own topic field is its two zero length bytes: the rest follows them.
+        if (!toUpstream.bytes(head) || !toUpstream.copy(buf, offset + 2, length - 2)) {
+            fail("out of buffer memory");
+        }
     }
 
     /** The token bucket of the publish rate limit: {@code rate} tokens a second, at most {@code burst} saved. */
@@ -620,6 +652,9 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
     private void refusePublish(ReasonCode reason, ShardedCounter counter, String why, String topic) {
         counter.increment(part.shard);
         log("refused PUBLISH to " + topic + ": " + why);
+        if (publish.hasTopicAlias() && publish.topicLength() > 0) {
+            aliasAtBroker[publish.topicAlias()] = false;
+        }
         int qos = publish.qos();
         if (qos == 0) {
             return;
@@ -717,8 +752,10 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
     private void rememberAlias(int alias, String topic) {
         if (topicAliases == null) {
             topicAliases = new String[Math.max(16, alias + 1)];
+            aliasAtBroker = new boolean[topicAliases.length];
         } else if (alias >= topicAliases.length) {
             topicAliases = Arrays.copyOf(topicAliases, Math.max(alias + 1, topicAliases.length * 2));
+            aliasAtBroker = Arrays.copyOf(aliasAtBroker, topicAliases.length);
         }
         topicAliases[alias] = topic;
     }

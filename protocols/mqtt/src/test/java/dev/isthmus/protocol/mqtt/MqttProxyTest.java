@@ -730,6 +730,55 @@ class MqttProxyTest {
         assertEquals(2, proxy.metric("isthmus_mqtt_proxy_protocol_errors_total"));
     }
 
+    /** A v5 QoS 1 PUBLISH with a topic alias property; an empty {@code topic} uses the alias alone. */
+    private static byte[] publishWithAlias(String topic, int alias, int packetId, String payload) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] name = topic.getBytes(UTF_8);
+        body.write(name.length >>> 8);
+        body.write(name.length);
+        body.writeBytes(name);
+        body.write(packetId >>> 8);
+        body.write(packetId);
+        body.write(3);
+        body.write(0x23);
+        body.write(alias >>> 8);
+        body.write(alias);
+        body.writeBytes(payload.getBytes(UTF_8));
+        byte[] b = body.toByteArray();
+        ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        packet.write(0x32);
+        packet.write(b.length);
+        packet.writeBytes(b);
+        return packet.toByteArray();
+    }
+
+    @Test
+    void aTopicAliasSetUpByARefusedPublishIsSpelledOutForTheBroker() throws Exception {
+        TestProxy proxy = proxy(MqttProxySettings.DEFAULT.withPublishRate(2, 1), brokerA);
+        BlockingQueue<Received> watch = new LinkedBlockingQueue<>();
+        v3("tcp://127.0.0.1:" + brokerA.port(), "alias-watch", watch).subscribe("alias/#", 1);
+        Socket device = raw(proxy);
+        InputStream in = device.getInputStream();
+        OutputStream out = device.getOutputStream();
+        out.write(CONNECT_V5);
+        assertEquals(0x20, readPacket(in)[0] & 0xFF);
+        out.write(publishWithAlias("alias/warm", 2, 1, "takes the token"));
+        assertEquals(0x40, readPacket(in)[0] & 0xFF);
+        out.write(publishWithAlias("alias/one", 1, 2, "over the rate"));
+        byte[] refused = readPacket(in);
+        assertArrayEquals(new byte[] {0x40, 3, 0, 2, (byte) 0x97}, refused, "PUBACK 0x97 Quota exceeded");
+        Thread.sleep(700);
+        out.write(publishWithAlias("", 1, 3, "by alias"));
+        byte[] accepted = readPacket(in);
+        assertEquals(0x40, accepted[0] & 0xFF);
+        assertTrue(accepted.length < 5 || (accepted[4] & 0xFF) < 0x80, "the broker took it");
+        assertEquals("alias/warm", watch.poll(10, TimeUnit.SECONDS).topic());
+        Received byAlias = watch.poll(10, TimeUnit.SECONDS);
+        assertNotNull(byAlias);
+        assertEquals("alias/one", byAlias.topic());
+        assertEquals("by alias", byAlias.text());
+    }
+
     @Test
     void aBadConnectIsAnsweredLikeTheBrokerWould() throws Exception {
         TestProxy proxy = proxy(MqttProxySettings.DEFAULT, brokerA);
