@@ -14,8 +14,11 @@ import dev.isthmus.core.upstream.UpstreamGroup;
  * MQTT listeners as a proxy in front of a cluster of brokers (what HAProxy or NGINX Plus do
  * for EMQX): each client's CONNECT is read, shown to the {@link MqttHooks#connect connect hook},
  * and the connection is joined to one broker of the upstream group, by default the one the
- * consistent hash of the client id picks, so a device always lands on the same broker; when
- * that broker cannot be reached the next one on the ring takes the client.
+ * consistent hash of the client id picks, so a device always lands on the same broker (a
+ * client without an id, which a 5.0 broker assigns one and 3.1.1 allows with a clean session,
+ * is hashed by its address, as is every client with ip-hash); when that broker cannot be reached
+ * (connect refused or timed out) the next one on the ring takes the client, up to the group's
+ * retries, and brokers the group's health checks hold down are skipped.
  *
  * <p>After the CONNECT the proxy works in one of two modes:
  * <ul>
