@@ -137,7 +137,9 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
         try {
             ctx = service.hooks.newContext();
         } catch (RuntimeException e) {
-            part.info("MQTT proxy: newContext failed: " + e);
+            if (part.log.allow(part.loop.now())) {
+                part.info("MQTT proxy: newContext failed: " + e);
+            }
             ctx = null;
         }
         this.context = ctx;
@@ -651,7 +653,10 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
      */
     private void refusePublish(ReasonCode reason, ShardedCounter counter, String why, String topic) {
         counter.increment(part.shard);
-        log("refused PUBLISH to " + topic + ": " + why);
+        if (mayLog()) {
+            part.info("MQTT client " + client.remoteAddress() + " (" + info.clientId() + "): refused PUBLISH to "
+                    + topic + ": " + why);
+        }
         if (publish.hasTopicAlias() && publish.topicLength() > 0) {
             aliasAtBroker[publish.topicAlias()] = false;
         }
@@ -717,7 +722,10 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
                 }
                 refused[i] = verdict.allowedIn(PacketType.SUBACK) ? verdict : ReasonCode.UNSPECIFIED_ERROR;
                 metrics.refusedSubscriptions.increment(part.shard);
-                log("refused SUBSCRIBE to " + subscription.topicFilter() + " (" + refused[i] + ")");
+                if (mayLog()) {
+                    part.info("MQTT client " + client.remoteAddress() + " (" + info.clientId()
+                            + "): refused SUBSCRIBE to " + subscription.topicFilter() + " (" + refused[i] + ")");
+                }
             } else {
                 allowed.add(subscription);
             }
@@ -1003,7 +1011,16 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
         }
     }
 
+    /** Whether a line may go to the log now (at most 10 a second per loop); counts it as suppressed if not. */
+    private boolean mayLog() {
+        return part.log.allow(loop.now());
+    }
+
+    /** One line, within the loop's budget; hot paths ask {@link #mayLog()} before building {@code what}. */
     private void log(String what) {
+        if (!mayLog()) {
+            return;
+        }
         part.info("MQTT client " + client.remoteAddress()
                 + (info != null && !info.clientId().isEmpty() ? " (" + info.clientId() + ")" : "") + ": " + what);
     }

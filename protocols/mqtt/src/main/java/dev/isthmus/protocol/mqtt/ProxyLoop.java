@@ -69,6 +69,7 @@ final class ProxyLoop<C> implements LoopService {
         }
     }
 
+    /** Logs a line; callers have asked {@code log.allow} first. */
     void info(String message) {
         log.log(System.Logger.Level.INFO, message);
     }
