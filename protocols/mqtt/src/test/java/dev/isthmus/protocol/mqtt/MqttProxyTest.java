@@ -338,6 +338,41 @@ class MqttProxyTest {
     }
 
     @Test
+    void aBrokerThatRefusedConnectsIsEjectedForTheCoolDown() throws Exception {
+        MosquittoProcess flaky = MosquittoProcess.start();
+        try {
+            List<dev.isthmus.core.upstream.Peer> peers = List.of(
+                    new dev.isthmus.core.upstream.Peer(0, flaky.host(), flaky.port(), 1),
+                    new dev.isthmus.core.upstream.Peer(1, brokerB.host(), brokerB.port(), 1));
+            dev.isthmus.core.upstream.UpstreamGroup group = new dev.isthmus.core.upstream.UpstreamGroup("mqtt", peers,
+                    dev.isthmus.core.upstream.balance.BalanceAlgorithm.ROUND_ROBIN,
+                    dev.isthmus.core.upstream.balance.HashKey.CLIENT_IP, null,
+                    new dev.isthmus.core.upstream.health.PassiveCheck(2, Duration.ofSeconds(30)), 1, 1,
+                    new dev.isthmus.core.upstream.health.HealthListener() { });
+            dev.isthmus.core.observe.MetricRegistry metrics = new dev.isthmus.core.observe.MetricRegistry(1);
+            dev.isthmus.core.server.Server server = dev.isthmus.core.server.Server.builder().threads(1)
+                    .transport(TestBroker.TRANSPORT)
+                    .listen("mqtt", new InetSocketAddress("127.0.0.1", 0),
+                            MqttProxyService.of(MqttProxySettings.DEFAULT, group, metrics, "mqtt"))
+                    .build().start();
+            closeables.add(() -> server.shutdown(Duration.ofSeconds(1)));
+            String uri = "tcp://127.0.0.1:" + server.boundAddress("mqtt").getPort();
+            flaky.stop();
+            // Round-robin: every other client is sent to the stopped broker first, until two refused connects eject it.
+            for (int i = 0; i < 8; i++) {
+                v3(uri, "eject-" + i, null).disconnect();
+            }
+            assertTrue(peers.get(0).isEjected(System.nanoTime()), "two refused connects in a row eject the broker");
+            String text = metrics.scrape();
+            assertTrue(text.contains("isthmus_mqtt_proxy_upstream_connect_failures_total{listener=\"mqtt\"} 2"), text);
+            assertTrue(text.contains("isthmus_mqtt_proxy_failovers_total{listener=\"mqtt\"} 2"), text);
+            assertTrue(text.contains("isthmus_mqtt_proxy_connections_proxied_total{listener=\"mqtt\"} 8"), text);
+        } finally {
+            flaky.close();
+        }
+    }
+
+    @Test
     void aGracefulShutdownTellsInspectedV5ClientsTheServerIsShuttingDown() throws Exception {
         TestProxy proxy = TestProxy.start(rules(), brokerA.address());
         Socket device = raw(proxy);
