@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.isthmus.core.config.HostPort;
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.ListenAddress;
 import dev.isthmus.core.config.MqttConfig;
+import dev.isthmus.core.config.MqttProxyConfig;
 import dev.isthmus.core.config.PeerConfig;
 import dev.isthmus.core.config.RouteConfig;
 import dev.isthmus.core.config.UpstreamGroupConfig;
@@ -20,6 +22,7 @@ import dev.isthmus.core.config.ValueSyntax;
 import dev.isthmus.core.loop.LoopSettings;
 import dev.isthmus.core.observe.AdminServer;
 import dev.isthmus.core.observe.MetricRegistry;
+import dev.isthmus.core.server.ProtocolService;
 import dev.isthmus.core.server.Server;
 import dev.isthmus.core.transport.Transport;
 import dev.isthmus.core.upstream.Peer;
@@ -37,7 +40,10 @@ import dev.isthmus.protocol.http1.route.Route;
 import dev.isthmus.protocol.http1.route.Router;
 import dev.isthmus.protocol.http1.route.RoutingProxy;
 import dev.isthmus.protocol.mqtt.MqttBrokerService;
+import dev.isthmus.protocol.mqtt.MqttProxyService;
+import dev.isthmus.protocol.mqtt.MqttProxySettings;
 import dev.isthmus.protocol.mqtt.MqttSettings;
+import dev.isthmus.protocol.mqtt.TopicRules;
 
 /**
  * A running gateway built from an {@link IsthmusConfig}: the event-loop server with its HTTP
@@ -153,18 +159,22 @@ public final class Gateway implements AutoCloseable {
         }
         MqttConfig mqtt = config.mqtt();
         if (!mqtt.listeners().isEmpty()) {
-            if (!mqtt.usesEmbeddedBroker()) {
-                throw new IOException("mqtt.upstreams: the MQTT proxy mode is not in this build yet; "
-                        + "without upstreams the embedded broker serves the MQTT listeners");
+            ProtocolService service;
+            if (mqtt.usesEmbeddedBroker()) {
+                if (mqtt.persistence() != null) {
+                    throw new IOException("mqtt.persistence: sessions on disk are not in this build yet; "
+                            + "the embedded broker keeps them in memory");
+                }
+                service = new MqttBrokerService(mqttSettings(mqtt), metrics, "mqtt",
+                        new ProjectVersion().getVersion()[0]);
+            } else {
+                UpstreamGroup brokers = mqttUpstreamGroup(mqtt, threads);
+                groups.add(brokers);
+                service = MqttProxyService.of(mqttProxySettings(mqtt), brokers, metrics, "mqtt");
+                brokers.start();
             }
-            if (mqtt.persistence() != null) {
-                throw new IOException("mqtt.persistence: sessions on disk are not in this build yet; "
-                        + "the embedded broker keeps them in memory");
-            }
-            MqttBrokerService broker = new MqttBrokerService(mqttSettings(mqtt), metrics, "mqtt",
-                    new ProjectVersion().getVersion()[0]);
             for (ListenAddress listen : mqtt.listeners()) {
-                builder.listen("mqtt " + listen, new InetSocketAddress(listen.host(), listen.port()), broker);
+                builder.listen("mqtt " + listen, new InetSocketAddress(listen.host(), listen.port()), service);
             }
         }
         server = builder.build().start();
@@ -195,6 +205,26 @@ public final class Gateway implements AutoCloseable {
     static MqttSettings mqttSettings(MqttConfig mqtt) {
         return new MqttSettings(mqtt.maxPacketBytes(), mqtt.receiveMaximum(), mqtt.maxQueuedMessages(),
                 mqtt.connectTimeout(), (int) mqtt.maxKeepAlive().toSeconds(), mqtt.allowAnonymous());
+    }
+
+    /** The MQTT proxy's brokers: every one may take a client whose broker cannot be reached. */
+    static UpstreamGroup mqttUpstreamGroup(MqttConfig mqtt, int threads) {
+        List<Peer> peers = new ArrayList<>();
+        for (HostPort upstream : mqtt.upstreams()) {
+            peers.add(new Peer(peers.size(), upstream.host(), upstream.port(), 1));
+        }
+        MqttProxyConfig proxy = mqtt.proxy();
+        return new UpstreamGroup("mqtt", peers, proxy.balance(), HashKey.CLIENT_IP, proxy.activeCheck(),
+                proxy.passive(), peers.size() - 1, threads, new HealthListener() { });
+    }
+
+    static MqttProxySettings mqttProxySettings(MqttConfig mqtt) {
+        MqttProxyConfig proxy = mqtt.proxy();
+        return new MqttProxySettings(mqtt.maxPacketBytes(), mqtt.connectTimeout(), proxy.upstreamConnectTimeout(),
+                proxy.idleTimeout(), proxy.proxyProtocol(),
+                TopicRules.of(proxy.publishAllow(), proxy.publishDeny()),
+                TopicRules.of(proxy.subscribeAllow(), proxy.subscribeDeny()), proxy.publishRate(), proxy.publishBurst(),
+                proxy.splice());
     }
 
     private UpstreamGroup group(UpstreamGroupConfig config, int threads) {

@@ -160,7 +160,8 @@ class MainTest {
                 file + ":10: mqtt.allow-anonymous: expected true or false, got 'maybe'",
                 file + ":11: unknown key 'retain' in mqtt, expected one of: listen, upstreams, max-packet-size, "
                         + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, "
-                        + "allow-anonymous"), result.errLines());
+                        + "allow-anonymous, balance, upstream-connect-timeout, idle-timeout, proxy-protocol, health, "
+                        + "rules, rate-limit, splice"), result.errLines());
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.isthmus.core.upstream.balance.BalanceAlgorithm;
 import dev.isthmus.core.upstream.balance.HashKey;
 import dev.isthmus.core.upstream.health.ActiveCheck;
 import dev.isthmus.protocol.http1.HttpProxySettings;
+import dev.isthmus.protocol.mqtt.MqttProxySettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -423,6 +424,27 @@ class RunOptionsTest {
                 List.of(new HostPort("c", 1883), new HostPort("fd00::1", 1884), new HostPort("d", 8883)), 256 * 1024,
                 10, 20, Duration.ofSeconds(3), Duration.ofMinutes(5), null, false), overridden.mqtt());
         assertEquals(List.of(new ListenAddress("0.0.0.0", 9080)), overridden.httpListeners());
+    }
+
+    @Test
+    void theFilesProxySettingsHoldForUpstreamsGivenByFlag() throws Exception {
+        String config = file("""
+                mqtt:
+                  listen: ":1883"
+                  proxy-protocol: v2
+                  rules: { publish: [ "devices/%c/#" ] }
+                  rate-limit: { rate: 5, burst: 10 }
+                """);
+        MqttConfig mqtt = effective("--config", config, "--mqtt-upstream", "a:1883,b:1883").mqtt();
+        assertEquals(List.of(new HostPort("a", 1883), new HostPort("b", 1883)), mqtt.upstreams());
+        assertTrue(mqtt.proxy().proxyProtocol());
+        assertEquals(List.of("devices/%c/#"), mqtt.proxy().publishAllow());
+        assertEquals(5.0, mqtt.proxy().publishRate());
+        assertEquals(10, mqtt.proxy().publishBurst());
+        MqttProxySettings settings = Gateway.mqttProxySettings(mqtt);
+        assertTrue(settings.inspects() && settings.proxyProtocol());
+        assertEquals(2, Gateway.mqttUpstreamGroup(mqtt, 1).peers().size());
+        assertEquals(1, Gateway.mqttUpstreamGroup(mqtt, 1).retries(), "a client may fail over to every other broker");
     }
 
     @Test

@@ -61,6 +61,19 @@ import java.util.Optional;
  *   max-keep-alive: 0s                         # whole seconds up to 65535s; 0 = as the client asks
  *   persistence: data/mqtt                     # sessions and retained messages; absent = in memory only
  *   allow-anonymous: true                      # clients without a user name
+ *   # The proxy's own settings, used with upstreams:
+ *   balance: consistent-hash                   # on the client id (its address when empty); or round-robin, ...
+ *   upstream-connect-timeout: 3s               # per broker, then the next one on the ring
+ *   idle-timeout: 0s                           # for keep alive 0; 0 = never (others: 1.5 x keep alive)
+ *   proxy-protocol: off                        # v2: a PROXY protocol v2 header before the CONNECT
+ *   health:
+ *     active: { interval: 5s, timeout: 1s, rise: 2, fall: 3 }   # TCP connects
+ *     passive: { max-fails: 3, cool-down: 10s }
+ *   rules:                                     # topic filters, %c = client id, %u = user name
+ *     publish: { allow: [ "devices/%c/#" ], deny: [ "devices/%c/config" ] }
+ *     subscribe: [ "devices/%c/#", "broadcast/#" ]   # a list is the allow list
+ *   rate-limit: { rate: 10, burst: 20 }        # PUBLISH packets a second per client
+ *   splice: true                               # pass-through bytes spliced in the kernel (io_uring)
  * }</pre>
  * An active check defaults to {@code type: tcp}; {@code path} (default {@code /}) and
  * {@code expect-status} belong to {@code type: http}. A file names its listeners: one without

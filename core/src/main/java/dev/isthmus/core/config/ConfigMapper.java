@@ -54,7 +54,13 @@ final class ConfigMapper {
             List.of("type", "path", "expect-status", "interval", "timeout", "rise", "fall");
     private static final List<String> PASSIVE_KEYS = List.of("max-fails", "cool-down");
     private static final List<String> MQTT_KEYS = List.of("listen", "upstreams", "max-packet-size", "receive-maximum",
-            "max-queued-messages", "connect-timeout", "max-keep-alive", "persistence", "allow-anonymous");
+            "max-queued-messages", "connect-timeout", "max-keep-alive", "persistence", "allow-anonymous",
+            "balance", "upstream-connect-timeout", "idle-timeout", "proxy-protocol", "health", "rules", "rate-limit",
+            "splice");
+    private static final List<String> MQTT_RULES_KEYS = List.of("publish", "subscribe");
+    private static final List<String> MQTT_RULE_KEYS = List.of("allow", "deny");
+    private static final List<String> MQTT_RATE_KEYS = List.of("rate", "burst");
+    private static final Pattern DECIMAL = Pattern.compile("\\d{1,9}(\\.\\d{1,9})?");
 
     /** Bounds that only catch typos (an extra zero or two), far above any sane setting. */
     private static final int MAX_RETRIES = 100;
@@ -412,11 +418,125 @@ final class ConfigMapper {
                     + "mqtt.upstreams makes this an MQTT proxy");
         }
         boolean allowAnonymous = bool(s, "allow-anonymous", d.allowAnonymous());
+        MqttProxyConfig proxy = mqttProxy(s);
         if (problems.size() > before) {
             return null;
         }
         return new MqttConfig(listeners, upstreams, (int) maxPacket, receiveMaximum, maxQueued, connectTimeout,
-                maxKeepAlive, persistence, allowAnonymous);
+                maxKeepAlive, persistence, allowAnonymous, proxy);
+    }
+
+    /** The proxy's own keys of the mqtt section (they take effect only with upstreams, from the file or --mqtt-upstream). */
+    private MqttProxyConfig mqttProxy(YamlSection s) {
+        int before = problems.size();
+        MqttProxyConfig d = MqttProxyConfig.DEFAULT;
+        BalanceAlgorithm balance = d.balance();
+        String balanceText = text(s, "balance", null);
+        if (balanceText != null) {
+            try {
+                balance = BalanceAlgorithm.fromName(balanceText);
+            } catch (IllegalArgumentException e) {
+                problem(s.value("balance"), s.keyPath("balance") + ": " + e.getMessage());
+            }
+        }
+        Duration connect = duration(s, "upstream-connect-timeout", d.upstreamConnectTimeout(), false);
+        Duration idle = duration(s, "idle-timeout", d.idleTimeout(), true);
+        boolean proxyProtocol = d.proxyProtocol();
+        String proxyText = text(s, "proxy-protocol", null);
+        if (proxyText != null) {
+            switch (proxyText) {
+                case "v2" -> proxyProtocol = true;
+                case "off" -> proxyProtocol = false;
+                default -> problem(s.value("proxy-protocol"), s.keyPath("proxy-protocol")
+                        + ": expected v2 or off, got '" + proxyText + "'");
+            }
+        }
+        YamlSection health = section(s.value("health"), s.keyPath("health"), HEALTH_KEYS);
+        ActiveCheck active = null;
+        if (health.has("active")) {
+            YamlSection activeSection = section(health.value("active"), health.keyPath("active"), ACTIVE_KEYS);
+            String type = activeSection.has("type") ? text(activeSection, "type", "tcp") : "tcp";
+            if (type != null && !type.equals("tcp")) {
+                problem(activeSection.value("type"), activeSection.keyPath("type")
+                        + ": brokers are probed with TCP connects, expected tcp, got '" + type + "'");
+            } else {
+                active = activeCheck(activeSection);
+            }
+        }
+        PassiveCheck passive = passiveCheck(section(health.value("passive"), health.keyPath("passive"), PASSIVE_KEYS));
+        YamlSection rules = section(s.value("rules"), s.keyPath("rules"), MQTT_RULES_KEYS);
+        List<List<String>> publish = topicRules(rules, "publish");
+        List<List<String>> subscribe = topicRules(rules, "subscribe");
+        YamlSection rate = section(s.value("rate-limit"), s.keyPath("rate-limit"), MQTT_RATE_KEYS);
+        double publishRate = 0;
+        int burst = 0;
+        if (s.has("rate-limit")) {
+            publishRate = rate(rate, s.value("rate-limit"));
+            if (publishRate > 0) {
+                burst = integer(rate, "burst", (int) Math.max(1, Math.ceil(publishRate)), 1, MAX_COUNT);
+            }
+        }
+        boolean splice = bool(s, "splice", d.splice());
+        if (problems.size() > before) {
+            return d;
+        }
+        return new MqttProxyConfig(balance, connect, idle, proxyProtocol, active,
+                passive == null ? d.passive() : passive, publish.get(0), publish.get(1), subscribe.get(0),
+                subscribe.get(1), publishRate, burst, splice);
+    }
+
+    /**
+     * {allow, deny} of {@code rules.KEY}: a mapping with allow and deny lists, or a list, which
+     * is the allow list.
+     */
+    private List<List<String>> topicRules(YamlSection rules, String key) {
+        Node value = rules.value(key);
+        if (value == null || isNull(value)) {
+            return List.of(List.of(), List.of());
+        }
+        if (value instanceof SequenceNode) {
+            return List.of(topicPatterns(rules, key), List.of());
+        }
+        YamlSection lists = section(value, rules.keyPath(key), MQTT_RULE_KEYS);
+        return List.of(topicPatterns(lists, "allow"), topicPatterns(lists, "deny"));
+    }
+
+    private List<String> topicPatterns(YamlSection s, String key) {
+        List<String> patterns = new ArrayList<>();
+        for (Node item : items(s, key, true)) {
+            String pattern = parsed(item, s.keyPath(key), "a topic filter like devices/%c/#",
+                    MqttProxyConfig::checkTopicPattern);
+            if (pattern != null) {
+                patterns.add(pattern);
+            }
+        }
+        return patterns;
+    }
+
+    /** {@code rate-limit.rate}: publishes a second, a whole or decimal number above 0. */
+    private double rate(YamlSection s, Node section) {
+        Node value = s.value("rate");
+        if (value == null) {
+            if (section instanceof MappingNode) {
+                problem(section, s.path() + ": needs a rate, like { rate: 10, burst: 20 }");
+            }
+            return 0;
+        }
+        String text = scalarText(value, s.keyPath("rate"), "publishes a second, like 10 or 0.5");
+        if (text == null) {
+            return 0;
+        }
+        if (!DECIMAL.matcher(text).matches()) {
+            problem(value, s.keyPath("rate") + ": expected publishes a second, like 10 or 0.5, got '" + text + "'");
+            return 0;
+        }
+        double rate = Double.parseDouble(text);
+        if (rate <= 0 || rate > MqttProxyConfig.MAX_PUBLISH_RATE) {
+            problem(value, s.keyPath("rate") + ": must be above 0 and at most " + (long) MqttProxyConfig.MAX_PUBLISH_RATE
+                    + ", got " + text);
+            return 0;
+        }
+        return rate;
     }
 
     private List<ListenAddress> mqttListeners(List<Node> items, Map<ListenAddress, Integer> httpLines,

@@ -164,6 +164,13 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
                     + ", anonymous " + (mqtt.allowAnonymous() ? "allowed" : "refused"));
             if (mqtt.usesEmbeddedBroker()) {
                 lines.add("mqtt persistence: " + (mqtt.persistence() == null ? "in memory" : mqtt.persistence()));
+            } else {
+                MqttProxyConfig proxy = mqtt.proxy();
+                lines.add("mqtt proxy: " + proxy.balance().configName()
+                        + ", upstream-connect-timeout " + ValueSyntax.formatDuration(proxy.upstreamConnectTimeout())
+                        + ", proxy-protocol " + (proxy.proxyProtocol() ? "v2" : "off")
+                        + ", " + (proxy.inspects() ? "inspecting (topic rules or rate limit)"
+                                : "pass-through" + (proxy.splice() ? " (spliced on io_uring)" : "")));
             }
         }
         lines.add("buffers: chunk " + ValueSyntax.formatSize(buffers.chunkBytes())

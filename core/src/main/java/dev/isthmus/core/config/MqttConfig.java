@@ -38,10 +38,13 @@ import java.util.Set;
  *                          or null (the default) to keep them in memory only; only the embedded
  *                          broker stores them, so it must be null when upstreams are given
  * @param allowAnonymous    whether clients that connect without a user name are accepted; default true
+ * @param proxy             how the listeners proxy to the upstreams (balancing, health, topic rules,
+ *                          rate limit, PROXY protocol); {@link MqttProxyConfig#DEFAULT} by default,
+ *                          unused by the embedded broker
  */
 public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams, int maxPacketBytes,
                          int receiveMaximum, int maxQueuedMessages, Duration connectTimeout, Duration maxKeepAlive,
-                         Path persistence, boolean allowAnonymous) {
+                         Path persistence, boolean allowAnonymous, MqttProxyConfig proxy) {
     /** Where the built-in default configuration listens for MQTT: the IANA port for MQTT without TLS. */
     public static final ListenAddress DEFAULT_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 1883);
     /** PINGREQ, the smallest MQTT packet, is two bytes. */
@@ -60,9 +63,19 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
     public static final Duration MAX_KEEP_ALIVE = Duration.ofSeconds(65_535);
     /** No listener, the embedded broker, and the defaults above: MQTT off until a listener is given. */
     public static final MqttConfig DEFAULT = new MqttConfig(List.of(), List.of(), DEFAULT_MAX_PACKET_BYTES,
-            DEFAULT_RECEIVE_MAXIMUM, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_CONNECT_TIMEOUT, Duration.ZERO, null, true);
+            DEFAULT_RECEIVE_MAXIMUM, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_CONNECT_TIMEOUT, Duration.ZERO, null, true,
+            MqttProxyConfig.DEFAULT);
+
+    /** Settings with the proxy's defaults. */
+    public MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams, int maxPacketBytes, int receiveMaximum,
+                      int maxQueuedMessages, Duration connectTimeout, Duration maxKeepAlive, Path persistence,
+                      boolean allowAnonymous) {
+        this(listeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive,
+                persistence, allowAnonymous, MqttProxyConfig.DEFAULT);
+    }
 
     public MqttConfig {
+        Objects.requireNonNull(proxy, "proxy");
         listeners = List.copyOf(listeners);
         upstreams = List.copyOf(upstreams);
         Set<ListenAddress> seenListeners = new HashSet<>();
@@ -154,18 +167,24 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
     /** These settings with other listeners. */
     public MqttConfig withListeners(List<ListenAddress> newListeners) {
         return new MqttConfig(newListeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy);
     }
 
     /** These settings with other upstreams; none turns the embedded broker on. */
     public MqttConfig withUpstreams(List<HostPort> newUpstreams) {
         return new MqttConfig(listeners, newUpstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy);
     }
 
     /** These settings with another packet size limit. */
     public MqttConfig withMaxPacketBytes(int newMaxPacketBytes) {
         return new MqttConfig(listeners, upstreams, newMaxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy);
+    }
+
+    /** These settings with other proxy settings. */
+    public MqttConfig withProxy(MqttProxyConfig newProxy) {
+        return new MqttConfig(listeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, newProxy);
     }
 }

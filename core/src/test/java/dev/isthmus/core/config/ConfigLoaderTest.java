@@ -369,4 +369,46 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
         assertEquals(List.of(new ConfigProblem(file, 0, "not UTF-8 text")), e.problems());
     }
+
+    @Test
+    void mqttProxySettings() {
+        IsthmusConfig config = ConfigLoader.parse("""
+                mqtt:
+                  listen: ":1883"
+                  upstreams: [ a:1883, b:1884 ]
+                  balance: round-robin
+                  upstream-connect-timeout: 1500ms
+                  idle-timeout: 5m
+                  proxy-protocol: v2
+                  health:
+                    active: { interval: 2s, timeout: 500ms, rise: 1, fall: 2 }
+                    passive: { max-fails: 2, cool-down: 30s }
+                  rules:
+                    publish: { allow: [ "devices/%c/#" ], deny: [ "devices/%c/config" ] }
+                    subscribe: [ "devices/%c/#", "broadcast/#" ]
+                  rate-limit: { rate: 0.5 }
+                  splice: false
+                """, FILE);
+        MqttProxyConfig proxy = config.mqtt().proxy();
+        assertEquals(BalanceAlgorithm.ROUND_ROBIN, proxy.balance());
+        assertEquals(Duration.ofMillis(1500), proxy.upstreamConnectTimeout());
+        assertEquals(Duration.ofMinutes(5), proxy.idleTimeout());
+        assertTrue(proxy.proxyProtocol());
+        assertEquals(ActiveCheck.Kind.TCP, proxy.activeCheck().kind());
+        assertEquals(2, proxy.activeCheck().fall());
+        assertEquals(new PassiveCheck(2, Duration.ofSeconds(30)),
+                proxy.passive());
+        assertEquals(List.of("devices/%c/#"), proxy.publishAllow());
+        assertEquals(List.of("devices/%c/config"), proxy.publishDeny());
+        assertEquals(List.of("devices/%c/#", "broadcast/#"), proxy.subscribeAllow());
+        assertEquals(List.of(), proxy.subscribeDeny());
+        assertEquals(0.5, proxy.publishRate());
+        assertEquals(1, proxy.publishBurst());
+        assertTrue(!proxy.splice());
+        assertTrue(proxy.inspects());
+
+        IsthmusConfig plain = ConfigLoader.parse("mqtt: { listen: \":1883\", upstreams: a:1883 }\n", FILE);
+        assertEquals(MqttProxyConfig.DEFAULT, plain.mqtt().proxy());
+        assertTrue(!plain.mqtt().proxy().inspects());
+    }
 }

@@ -569,7 +569,50 @@ class ConfigProblemsTest {
                   listen: 1883
                   max-packet: 1m
                 """, 3, "unknown key 'max-packet' in mqtt, expected one of: listen, upstreams, max-packet-size, "
-                + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, allow-anonymous");
+                + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, allow-anonymous, "
+                + "balance, upstream-connect-timeout, idle-timeout, proxy-protocol, health, rules, rate-limit, splice");
+    }
+
+    @Test
+    void badMqttProxySettingsNameTheirLines() {
+        List<ConfigProblem> problems = problems("""
+                mqtt:
+                  listen: 1883
+                  upstreams: [ a:1883, b:1883 ]
+                  balance: sticky
+                  upstream-connect-timeout: 0s
+                  idle-timeout: soon
+                  proxy-protocol: v1
+                  health:
+                    active: { type: http, path: /healthz }
+                    passive: { max-fails: -1 }
+                  rules:
+                    publish:
+                      allow: [ "devices/%c/#", "a/#/b" ]
+                      denny: [ x ]
+                    subscribe: [ "dev+ices/#" ]
+                  rate-limit: { rate: fast, burst: 0 }
+                """);
+        assertEquals(List.of(
+                new ConfigProblem(FILE, 4, "mqtt.balance: unknown load-balancing algorithm 'sticky', expected one of "
+                        + "round-robin, weighted-round-robin, least-conn, ip-hash, consistent-hash"),
+                new ConfigProblem(FILE, 5, "mqtt.upstream-connect-timeout: must be longer than 0"),
+                new ConfigProblem(FILE, 6, "mqtt.idle-timeout: 'soon' is not a duration; write a whole number and a "
+                        + "unit, like 500ms, 10s, 2m or 1h"),
+                new ConfigProblem(FILE, 7, "mqtt.proxy-protocol: expected v2 or off, got 'v1'"),
+                new ConfigProblem(FILE, 9, "mqtt.health.active.type: brokers are probed with TCP connects, expected "
+                        + "tcp, got 'http'"),
+                new ConfigProblem(FILE, 10, "mqtt.health.passive.max-fails: must be at least 0, got -1"),
+                new ConfigProblem(FILE, 13, "mqtt.rules.publish.allow: 'a/#/b': # must be the last level"),
+                new ConfigProblem(FILE, 14, "unknown key 'denny' in mqtt.rules.publish, expected one of: allow, deny"),
+                new ConfigProblem(FILE, 15, "mqtt.rules.subscribe: 'dev+ices/#': a wildcard must fill its whole "
+                        + "level, like devices/+/state or devices/#"),
+                new ConfigProblem(FILE, 16, "mqtt.rate-limit.rate: expected publishes a second, like 10 or 0.5, "
+                        + "got 'fast'")), problems);
+        assertOnlyProblem("mqtt:\n  rate-limit: { burst: 5 }\n", 2,
+                "mqtt.rate-limit: needs a rate, like { rate: 10, burst: 20 }");
+        assertOnlyProblem("mqtt:\n  rate-limit: { rate: 10, burst: 0 }\n", 2,
+                "mqtt.rate-limit.burst: must be at least 1, got 0");
     }
 
     @Test

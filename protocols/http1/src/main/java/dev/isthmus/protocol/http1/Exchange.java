@@ -12,6 +12,7 @@ import org.agrona.AsciiSequenceView;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.server.Blocking;
 import dev.isthmus.core.timer.Timer;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;

@@ -5,6 +5,7 @@ import java.util.Objects;
 
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.observe.MetricRegistry;
+import dev.isthmus.core.server.Blocking;
 import dev.isthmus.core.server.LoopService;
 import dev.isthmus.core.server.ProtocolService;
 

@@ -1,5 +1,6 @@
 package dev.isthmus.protocol.http1;
 
+import dev.isthmus.core.server.Blocking;
 import dev.isthmus.core.upstream.Peer;
 
 /**

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.isthmus.core.server.Blocking;
 import dev.isthmus.core.upstream.Peer;
 
 /**
