@@ -2,6 +2,7 @@ package dev.isthmus.core.transport;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.buffer.ChunkPool;
@@ -45,6 +46,7 @@ public final class OutboundChunks {
     private int sharedStart;
     private int sharedEnd;
     private long written;
+    private final UnsafeBuffer arrayView = new UnsafeBuffer(0, 0);
 
     public OutboundChunks(EventLoop loop) {
         this.loop = loop;
@@ -120,18 +122,8 @@ public final class OutboundChunks {
 
     /** {@link #append(DirectBuffer, int, int)} from a byte array. */
     public boolean append(byte[] source, int offset, int length) {
-        int at = offset;
-        int end = offset + length;
-        while (at < end) {
-            if (!room()) {
-                return false;
-            }
-            int n = Math.min(end - at, out.capacity() - out.end());
-            out.view().putBytes(out.end(), source, at, n);
-            advance(n);
-            at += n;
-        }
-        return true;
+        arrayView.wrap(source);
+        return append(arrayView, offset, length);
     }
 
     /**

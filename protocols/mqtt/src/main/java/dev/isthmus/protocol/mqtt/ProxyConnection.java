@@ -33,6 +33,7 @@ import dev.isthmus.protocol.mqtt.codec.FrameSink;
 import dev.isthmus.protocol.mqtt.codec.MqttDecoder;
 import dev.isthmus.protocol.mqtt.codec.MqttPacket;
 import dev.isthmus.protocol.mqtt.codec.MqttProperties;
+import dev.isthmus.protocol.mqtt.codec.MqttEncoder;
 import dev.isthmus.protocol.mqtt.codec.MqttVersion;
 import dev.isthmus.protocol.mqtt.codec.PacketType;
 import dev.isthmus.protocol.mqtt.codec.PropertyId;
@@ -247,10 +248,10 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
             return;
         }
         ConnectPacket packet = decoded.packetOrNull();
-        int header = 1 + ProxyOutbox.vbiLength(length);
+        int header = 1 + MqttEncoder.remainingLengthBytes(length);
         connectBytes = new byte[header + length];
         connectBytes[0] = (byte) fixedHeader;
-        ProxyOutbox.putVbi(new UnsafeBuffer(connectBytes), 1, length);
+        MqttEncoder.putRemainingLength(new UnsafeBuffer(connectBytes), 1, length);
         buf.getBytes(offset, connectBytes, header, length);
         info = new MqttClientInfo(packet, client.remoteAddress(), client.localAddress(), part.shard, group.peers());
         long keepAlive = packet.keepAlive();
@@ -617,10 +618,10 @@ final class ProxyConnection<C> extends Timer implements ConnectionHandler, Frame
     private void forwardWithTopic(int fixedHeader, DirectBuffer buf, int offset, int length, String topic) {
         byte[] name = topic.getBytes(StandardCharsets.UTF_8);
         int bodyLength = length + name.length;
-        byte[] head = new byte[1 + ProxyOutbox.vbiLength(bodyLength) + 2 + name.length];
+        byte[] head = new byte[1 + MqttEncoder.remainingLengthBytes(bodyLength) + 2 + name.length];
         UnsafeBuffer h = new UnsafeBuffer(head);
         h.putByte(0, (byte) fixedHeader);
-        int p = 1 + ProxyOutbox.putVbi(h, 1, bodyLength);
+        int p = 1 + MqttEncoder.putRemainingLength(h, 1, bodyLength);
         head[p] = (byte) (name.length >>> 8);
         head[p + 1] = (byte) name.length;
         System.arraycopy(name, 0, head, p + 2, name.length);

@@ -24,6 +24,16 @@ public final class MqttEncoder {
     }
 
     /** Bytes {@code packet} takes on the wire for {@code version} (a CONNECT always uses its own version). */
+    /** Bytes a remaining length of {@code value} takes on the wire (a variable byte integer, 1..4). */
+    public static int remainingLengthBytes(int value) {
+        return MqttWire.vbiLength(value);
+    }
+
+    /** Writes a remaining length of {@code value} at {@code index}; returns the bytes written. */
+    public static int putRemainingLength(MutableDirectBuffer buf, int index, int value) {
+        return MqttWire.putVbi(buf, index, value);
+    }
+
     public static int encodedLength(MqttVersion version, MqttPacket packet) {
         int body = bodyLength(check(version), packet);
         return 1 + MqttWire.vbiLength(body) + body;
