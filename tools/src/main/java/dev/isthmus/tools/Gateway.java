@@ -204,7 +204,8 @@ public final class Gateway implements AutoCloseable {
 
     static MqttSettings mqttSettings(MqttConfig mqtt) {
         return new MqttSettings(mqtt.maxPacketBytes(), mqtt.receiveMaximum(), mqtt.maxQueuedMessages(),
-                mqtt.connectTimeout(), (int) mqtt.maxKeepAlive().toSeconds(), mqtt.allowAnonymous());
+                mqtt.connectTimeout(), (int) mqtt.maxKeepAlive().toSeconds(), mqtt.allowAnonymous(),
+                mqtt.slowSubscriberTimeout(), mqtt.sysInterval());
     }
 
     /** The MQTT proxy's brokers: every one may take a client whose broker cannot be reached. */

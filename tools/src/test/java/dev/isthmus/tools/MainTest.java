@@ -161,7 +161,7 @@ class MainTest {
                 file + ":11: unknown key 'retain' in mqtt, expected one of: listen, upstreams, max-packet-size, "
                         + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, "
                         + "allow-anonymous, balance, upstream-connect-timeout, idle-timeout, proxy-protocol, health, "
-                        + "rules, rate-limit, splice"), result.errLines());
+                        + "rules, rate-limit, splice, slow-subscriber-timeout, sys-interval"), result.errLines());
     }
 
     @Test

@@ -61,6 +61,8 @@ import java.util.Optional;
  *   max-keep-alive: 0s                         # whole seconds up to 65535s; 0 = as the client asks
  *   persistence: data/mqtt                     # sessions and retained messages; absent = in memory only
  *   allow-anonymous: true                      # clients without a user name
+ *   slow-subscriber-timeout: 5s                # publishers wait this long for a congested subscriber
+ *   sys-interval: 10s                          # $SYS/broker/... statistics; 0 = off
  *   # The proxy's own settings, used with upstreams:
  *   balance: consistent-hash                   # on the client id (its address when empty); or round-robin, ...
  *   upstream-connect-timeout: 3s               # per broker, then the next one on the ring

@@ -56,7 +56,7 @@ final class ConfigMapper {
     private static final List<String> MQTT_KEYS = List.of("listen", "upstreams", "max-packet-size", "receive-maximum",
             "max-queued-messages", "connect-timeout", "max-keep-alive", "persistence", "allow-anonymous",
             "balance", "upstream-connect-timeout", "idle-timeout", "proxy-protocol", "health", "rules", "rate-limit",
-            "splice");
+            "splice", "slow-subscriber-timeout", "sys-interval");
     private static final List<String> MQTT_RULES_KEYS = List.of("publish", "subscribe");
     private static final List<String> MQTT_RULE_KEYS = List.of("allow", "deny");
     private static final List<String> MQTT_RATE_KEYS = List.of("rate", "burst");
@@ -419,11 +419,13 @@ final class ConfigMapper {
         }
         boolean allowAnonymous = bool(s, "allow-anonymous", d.allowAnonymous());
         MqttProxyConfig proxy = mqttProxy(s);
+        Duration slowSubscriberTimeout = duration(s, "slow-subscriber-timeout", d.slowSubscriberTimeout(), false);
+        Duration sysInterval = duration(s, "sys-interval", d.sysInterval(), true);
         if (problems.size() > before) {
             return null;
         }
         return new MqttConfig(listeners, upstreams, (int) maxPacket, receiveMaximum, maxQueued, connectTimeout,
-                maxKeepAlive, persistence, allowAnonymous, proxy);
+                maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout, sysInterval);
     }
 
     /** The proxy's own keys of the mqtt section (they take effect only with upstreams, from the file or --mqtt-upstream). */

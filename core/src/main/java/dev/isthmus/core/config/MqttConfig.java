@@ -41,10 +41,16 @@ import java.util.Set;
  * @param proxy             how the listeners proxy to the upstreams (balancing, health, topic rules,
  *                          rate limit, PROXY protocol); {@link MqttProxyConfig#DEFAULT} by default,
  *                          unused by the embedded broker
+ * @param slowSubscriberTimeout how long the embedded broker holds publishers back for a connected
+ *                          subscriber whose backlog stays high; after that it counts as slow (its
+ *                          queue limits apply as if it were away); positive; default 5 s
+ * @param sysInterval       how often the embedded broker publishes its {@code $SYS/broker/...}
+ *                          statistics; 0 turns them off; default 10 s
  */
 public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams, int maxPacketBytes,
                          int receiveMaximum, int maxQueuedMessages, Duration connectTimeout, Duration maxKeepAlive,
-                         Path persistence, boolean allowAnonymous, MqttProxyConfig proxy) {
+                         Path persistence, boolean allowAnonymous, MqttProxyConfig proxy,
+                         Duration slowSubscriberTimeout, Duration sysInterval) {
     /** Where the built-in default configuration listens for MQTT: the IANA port for MQTT without TLS. */
     public static final ListenAddress DEFAULT_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 1883);
     /** PINGREQ, the smallest MQTT packet, is two bytes. */
@@ -61,21 +67,32 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** Keep Alive and Server Keep Alive are two-byte counts of seconds. */
     public static final Duration MAX_KEEP_ALIVE = Duration.ofSeconds(65_535);
+    public static final Duration DEFAULT_SLOW_SUBSCRIBER_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SYS_INTERVAL = Duration.ofSeconds(10);
     /** No listener, the embedded broker, and the defaults above: MQTT off until a listener is given. */
     public static final MqttConfig DEFAULT = new MqttConfig(List.of(), List.of(), DEFAULT_MAX_PACKET_BYTES,
             DEFAULT_RECEIVE_MAXIMUM, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_CONNECT_TIMEOUT, Duration.ZERO, null, true,
-            MqttProxyConfig.DEFAULT);
+            MqttProxyConfig.DEFAULT, DEFAULT_SLOW_SUBSCRIBER_TIMEOUT, DEFAULT_SYS_INTERVAL);
 
-    /** Settings with the proxy's defaults. */
+    /** Settings with the proxy's and the broker's other defaults. */
     public MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams, int maxPacketBytes, int receiveMaximum,
                       int maxQueuedMessages, Duration connectTimeout, Duration maxKeepAlive, Path persistence,
                       boolean allowAnonymous) {
         this(listeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive,
-                persistence, allowAnonymous, MqttProxyConfig.DEFAULT);
+                persistence, allowAnonymous, MqttProxyConfig.DEFAULT, DEFAULT_SLOW_SUBSCRIBER_TIMEOUT,
+                DEFAULT_SYS_INTERVAL);
     }
 
     public MqttConfig {
         Objects.requireNonNull(proxy, "proxy");
+        Objects.requireNonNull(slowSubscriberTimeout, "slowSubscriberTimeout");
+        Objects.requireNonNull(sysInterval, "sysInterval");
+        if (slowSubscriberTimeout.isNegative() || slowSubscriberTimeout.isZero()) {
+            throw new IllegalArgumentException("MQTT slow subscriber timeout must be positive: " + slowSubscriberTimeout);
+        }
+        if (sysInterval.isNegative()) {
+            throw new IllegalArgumentException("MQTT $SYS interval must not be negative (0 = off): " + sysInterval);
+        }
         listeners = List.copyOf(listeners);
         upstreams = List.copyOf(upstreams);
         Set<ListenAddress> seenListeners = new HashSet<>();
@@ -167,24 +184,28 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
     /** These settings with other listeners. */
     public MqttConfig withListeners(List<ListenAddress> newListeners) {
         return new MqttConfig(newListeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout,
+                sysInterval);
     }
 
     /** These settings with other upstreams; none turns the embedded broker on. */
     public MqttConfig withUpstreams(List<HostPort> newUpstreams) {
         return new MqttConfig(listeners, newUpstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout,
+                sysInterval);
     }
 
     /** These settings with another packet size limit. */
     public MqttConfig withMaxPacketBytes(int newMaxPacketBytes) {
         return new MqttConfig(listeners, upstreams, newMaxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout,
+                sysInterval);
     }
 
     /** These settings with other proxy settings. */
     public MqttConfig withProxy(MqttProxyConfig newProxy) {
         return new MqttConfig(listeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous, newProxy);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, newProxy, slowSubscriberTimeout,
+                sysInterval);
     }
 }

@@ -122,9 +122,12 @@ class ConfigLoaderTest {
                   max-keep-alive: 65535s
                   persistence: data/mqtt
                   allow-anonymous: true
+                  slow-subscriber-timeout: 750ms
+                  sys-interval: 0s
                 """, Path.of("conf/gw.yaml"));
         assertEquals(new MqttConfig(List.of(new ListenAddress("127.0.0.1", 1883)), List.of(), 64 << 20, 65535, 0,
-                Duration.ofMillis(500), Duration.ofSeconds(65535), Path.of("conf/data/mqtt"), true), config.mqtt());
+                Duration.ofMillis(500), Duration.ofSeconds(65535), Path.of("conf/data/mqtt"), true,
+                MqttProxyConfig.DEFAULT, Duration.ofMillis(750), Duration.ZERO), config.mqtt());
         assertTrue(config.mqtt().usesEmbeddedBroker());
         assertEquals(List.of(), config.httpListeners());
         assertNull(config.admin());

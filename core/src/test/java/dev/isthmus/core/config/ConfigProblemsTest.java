@@ -570,7 +570,7 @@ class ConfigProblemsTest {
                   max-packet: 1m
                 """, 3, "unknown key 'max-packet' in mqtt, expected one of: listen, upstreams, max-packet-size, "
                 + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, allow-anonymous, "
-                + "balance, upstream-connect-timeout, idle-timeout, proxy-protocol, health, rules, rate-limit, splice");
+                + "balance, upstream-connect-timeout, idle-timeout, proxy-protocol, health, rules, rate-limit, splice, slow-subscriber-timeout, sys-interval");
     }
 
     @Test
@@ -661,6 +661,10 @@ class ConfigProblemsTest {
     @Test
     void badMqttDurations() {
         assertOnlyProblem("mqtt:\n  connect-timeout: 0s\n", 2, "mqtt.connect-timeout: must be longer than 0");
+        assertOnlyProblem("mqtt:\n  slow-subscriber-timeout: 0s\n", 2,
+                "mqtt.slow-subscriber-timeout: must be longer than 0");
+        assertOnlyProblem("mqtt:\n  listen: :1883\n  sys-interval: often\n", 3,
+                "mqtt.sys-interval: 'often' is not a duration; write a whole number and a unit, like 500ms, 10s, 2m or 1h");
         assertOnlyProblem("mqtt:\n  connect-timeout: 10\n", 2,
                 "mqtt.connect-timeout: duration '10' has no unit; write one, like 500ms, 10s, 2m or 1h");
         assertOnlyProblem("mqtt:\n  max-keep-alive: 1500ms\n", 2,
