@@ -37,9 +37,16 @@ final class BrokerHub {
     /** Subscriptions of all sessions (a filter counted once per session), for $SYS. */
     private final java.util.concurrent.atomic.AtomicLong subscriptions = new java.util.concurrent.atomic.AtomicLong();
 
-    BrokerHub(MqttSettings settings, MqttMetrics metrics, int loops) {
+    /** The embedder's phases, or null; {@link #phases} says which it overrides. */
+    final MqttHooks<Object> hooks;
+    final HookPhases phases;
+
+    @SuppressWarnings("unchecked")
+    BrokerHub(MqttSettings settings, MqttMetrics metrics, int loops, MqttHooks<?> hooks) {
         this.settings = settings;
         this.metrics = metrics;
+        this.hooks = (MqttHooks<Object>) hooks;
+        this.phases = hooks == null ? null : new HookPhases(hooks);
         this.slots = new Slot[loops];
         for (int i = 0; i < loops; i++) {
             slots[i] = new Slot();

@@ -13,25 +13,41 @@ import dev.isthmus.core.server.ProtocolService;
  * subscriptions, spread over every event loop of the server.
  *
  * <p>Sessions live in memory: they survive their clients' reconnects, not a restart of the
- * process.
+ * process. Embedders can watch and steer clients through {@link MqttHooks}, the same phases the
+ * MQTT proxy offers.
  */
 public final class MqttBrokerService implements ProtocolService {
     private final BrokerHub hub;
     private final String version;
 
-    /** A broker that calls itself "isthmus" in {@code $SYS/broker/version}. */
+    /** A broker without hooks that calls itself "isthmus" in {@code $SYS/broker/version}. */
     public MqttBrokerService(MqttSettings settings, MetricRegistry metrics, String listener) {
         this(settings, metrics, listener, "isthmus");
     }
 
+    /** A broker without hooks. */
+    public MqttBrokerService(MqttSettings settings, MetricRegistry metrics, String listener, String version) {
+        this(null, settings, metrics, listener, version);
+    }
+
     /**
+     * A broker whose clients go through {@code hooks}: {@link MqttHooks#connect} may refuse a
+     * client with a CONNACK reason code (a route it returns means nothing here: the broker is
+     * the destination), {@link MqttHooks#subscribe} may refuse a topic filter (its SUBACK entry
+     * carries the code; 3.1.1 sees 0x80), {@link MqttHooks#publish} may refuse a message (v5
+     * PUBACK or PUBREC with the code; QoS 0 and 3.1.1 are dropped and acknowledged, so a device
+     * does not resend it forever), and {@link MqttHooks#disconnected} is told when a client that
+     * reached {@code connect} goes. Phases the implementation does not override cost nothing.
+     *
+     * @param hooks    the phases, or null for none
      * @param metrics  its shard count must equal the server's thread count
      * @param listener the label of this listener's metrics
      * @param version  what {@code $SYS/broker/version} says, e.g. "isthmus 0.1.0"
      */
-    public MqttBrokerService(MqttSettings settings, MetricRegistry metrics, String listener, String version) {
+    public <C> MqttBrokerService(MqttHooks<C> hooks, MqttSettings settings, MetricRegistry metrics, String listener,
+                                 String version) {
         Objects.requireNonNull(settings, "settings");
-        this.hub = new BrokerHub(settings, new MqttMetrics(metrics, listener), metrics.shards());
+        this.hub = new BrokerHub(settings, new MqttMetrics(metrics, listener), metrics.shards(), hooks);
         this.version = Objects.requireNonNull(version, "version");
     }
 

@@ -70,6 +70,8 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private static final int ATTACHING = 1;
     private static final int CONNECTED = 2;
     private static final int CLOSED = 3;
+    /** CONNECT read; the embedder's connect hook is deciding (maybe on a virtual thread). */
+    private static final int HOOKING = 4;
 
     private final BrokerLoop part;
     private final BrokerHub hub;
@@ -115,6 +117,10 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             drainQueue();
         }
     };
+    /** The embedder's per-connection state and what its hooks know of the client (null without hooks). */
+    private Object hookContext;
+    private MqttClientInfo clientInfo;
+    private String endReason;
     /** Whether the will goes out when this connection ends (false after a normal DISCONNECT). */
     private boolean publishWill = true;
 
@@ -126,6 +132,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         this.reader = new FrameReader(hub.settings.maxPacketBytes());
         this.output = new OutboundChunks(loop);
         output.target(connection);
+        if (hub.hooks != null) {
+            hookContext = hub.hooks.newContext();
+        }
         lastActivity = loop.now();
         keepAliveNanos = hub.settings.connectTimeout().toNanos();
         loop.timers().schedule(this, lastActivity + keepAliveNanos);
@@ -159,7 +168,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
                 protocolError(reader.failure(), "unreadable packet");
                 return;
             }
-            if (consumed < length && (state == ATTACHING || (state == CONNECTED && waits > 0))) {
+            if (consumed < length && (state == ATTACHING || state == HOOKING || (state == CONNECTED && waits > 0))) {
                 data.window(start + consumed, data.end());
                 held = data;
                 kept = true;
@@ -268,6 +277,68 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             refuse(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed");
             return;
         }
+        if (hub.hooks != null) {
+            clientInfo = new MqttClientInfo(packet, connection.remoteAddress(), connection.localAddress(), part.shard,
+                    java.util.List.of());
+        }
+        if (hub.phases != null && hub.phases.connect) {
+            askConnectHook(packet, clientId, assigned);
+            return;
+        }
+        admit(packet, clientId, assigned);
+    }
+
+    /** Runs the embedder's connect hook, on a virtual thread when it is {@code @Blocking}; reading waits. */
+    private void askConnectHook(ConnectPacket packet, String clientId, boolean assigned) {
+        state = HOOKING;
+        connection.suspendRead();
+        MqttHooks<Object> hooks = hub.hooks;
+        MqttClientInfo who = clientInfo;
+        Object ctx = hookContext;
+        if (hub.phases.blockingConnect) {
+            Thread.ofVirtual().name("isthmus-mqtt-connect").start(() -> {
+                ConnectDecision decision;
+                Throwable error = null;
+                try {
+                    decision = hooks.connect(who, ctx);
+                } catch (Throwable t) {
+                    decision = null;
+                    error = t;
+                }
+                ConnectDecision d = decision;
+                Throwable e = error;
+                loop.execute(() -> afterConnectHook(d, e, packet, clientId, assigned));
+            });
+            return;
+        }
+        ConnectDecision decision = null;
+        Throwable error = null;
+        try {
+            decision = hooks.connect(who, ctx);
+        } catch (Exception e) {
+            error = e;
+        }
+        afterConnectHook(decision, error, packet, clientId, assigned);
+    }
+
+    private void afterConnectHook(ConnectDecision decision, Throwable error, ConnectPacket packet, String clientId,
+                                  boolean assigned) {
+        if (state != HOOKING) {
+            return;
+        }
+        if (error != null || decision == null) {
+            refuse(ReasonCode.SERVER_UNAVAILABLE, "the connect hook failed: " + (error != null ? error : "no decision"));
+            return;
+        }
+        if (decision.isRejected()) {
+            refuse(decision.reason(), "refused by the connect hook");
+            return;
+        }
+        admit(packet, clientId, assigned);
+    }
+
+    /** The CONNECT is accepted: keep alive, limits and expiry are settled, and the session is fetched. */
+    private void admit(ConnectPacket packet, String clientId, boolean assigned) {
         MqttProperties properties = packet.properties();
         int keepAlive = packet.keepAlive();
         int serverKeepAlive = -1;
@@ -340,6 +411,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private void refuse(ReasonCode reason, String why) {
         hub.metrics.refusedConnections.increment(part.shard);
         log("refused CONNECT: " + why + " (" + reason + ")");
+        endReason = "refused: " + why;
         if (version == MqttVersion.V5 || reason.v3ConnackCode() >= 0) {
             ReasonCode code = version == MqttVersion.V5 ? connackCode(reason) : reason;
             writePacket(new ConnackPacket(false, code, MqttProperties.EMPTY));
@@ -401,6 +473,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             protocolError(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "receive maximum exceeded");
             return;
         }
+        if (hub.phases != null && hub.phases.publish && !publishAllowed(topicBuffer, topicOffset, topicLength)) {
+            return;
+        }
         routedTopic = topicBuffer;
         routedTopicOffset = topicOffset;
         routedTopicLength = topicLength;
@@ -426,6 +501,39 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             hub.metrics.publisherWaits.increment(part.shard);
             connection.suspendRead();
         }
+    }
+
+    /**
+     * Asks the embedder's publish hook; a refused message is acknowledged with the hook's code
+     * (v5 QoS 1 and 2) or as if accepted (QoS 0, 3.1.1, which cannot be told), and not routed.
+     */
+    private boolean publishAllowed(DirectBuffer topicBuffer, int topicOffset, int topicLength) {
+        byte[] name = new byte[topicLength];
+        topicBuffer.getBytes(topicOffset, name);
+        ReasonCode verdict;
+        try {
+            verdict = hub.hooks.publish(clientInfo, new String(name, java.nio.charset.StandardCharsets.UTF_8),
+                    publish, hookContext);
+        } catch (RuntimeException e) {
+            log("the publish hook failed: " + e);
+            verdict = ReasonCode.UNSPECIFIED_ERROR;
+        }
+        if (verdict == null || !verdict.isError()) {
+            return true;
+        }
+        hub.metrics.hookRefusals.increment(part.shard);
+        ReasonCode answer = version == MqttVersion.V5 && verdict.allowedIn(PacketType.PUBACK)
+                ? verdict : version == MqttVersion.V5 ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.SUCCESS;
+        if (publish.qos() == 1) {
+            writeAck(PacketType.PUBACK, publish.packetId(), answer);
+        } else if (publish.qos() == 2) {
+            if (!answer.isError()) {
+                // 3.1.1: the exchange goes on as if accepted, so its PUBREL finds the identifier.
+                session.inboundQos2.add(publish.packetId());
+            }
+            writeAck(PacketType.PUBREC, publish.packetId(), answer);
+        }
+        return false;
     }
 
     /** The PUBLISH being routed, as it was read (its topic resolved: {@link #routedTopic}). */
@@ -561,9 +669,35 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         List<Subscription> subscriptions = packet.subscriptions();
         List<ReasonCode> granted = new ArrayList<>(subscriptions.size());
         Session owner = session;
-        int[] left = {subscriptions.size()};
-        List<Subscription> retainedWanted = new ArrayList<>();
+        List<Subscription> accepted = new ArrayList<>(subscriptions.size());
         for (Subscription subscription : subscriptions) {
+            ReasonCode refusal = subscriptionRefusal(subscription);
+            granted.add(refusal != null ? refusal : GRANTED[subscription.maxQos()]);
+            if (refusal == null) {
+                accepted.add(subscription);
+            }
+        }
+        List<Subscription> retainedWanted = new ArrayList<>();
+        Runnable acknowledge = () -> {
+            if (state == CONNECTED && session == owner) {
+                // Every loop matches the new filters now: acknowledge, then replay retained messages.
+                writePacket(new SubackPacket(packet.packetId(), granted, MqttProperties.EMPTY));
+                for (Subscription wanted : retainedWanted) {
+                    for (Message retained : part.retainedFor(wanted.topicFilter())) {
+                        int qos = Math.min(retained.qos(), wanted.maxQos());
+                        int[] ids = subscriptionId == 0 ? new int[0] : new int[] {subscriptionId};
+                        deliver(new Session.Delivery(retained, qos, true, ids));
+                    }
+                }
+                part.markDirty(this);
+            }
+        };
+        if (accepted.isEmpty()) {
+            acknowledge.run();
+            return;
+        }
+        int[] left = {accepted.size()};
+        for (Subscription subscription : accepted) {
             String filter = subscription.topicFilter();
             SubscriptionOptions options = new SubscriptionOptions(subscription.maxQos(), subscription.noLocal(),
                     subscription.retainAsPublished(), subscription.retainHandling(), subscriptionId);
@@ -571,26 +705,35 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             if (!existed) {
                 hub.subscriptionAdded();
             }
-            granted.add(GRANTED[subscription.maxQos()]);
             if (!subscription.isShared() && (subscription.retainHandling() == SubscriptionOptions.SEND_RETAINED
                     || (subscription.retainHandling() == SubscriptionOptions.SEND_RETAINED_IF_NEW && !existed))) {
                 retainedWanted.add(subscription);
             }
             hub.subscribe(owner, filter, options, loop, () -> {
-                if (--left[0] == 0 && state == CONNECTED && session == owner) {
-                    // Every loop matches the new filters now: acknowledge, then replay retained messages.
-                    writePacket(new SubackPacket(packet.packetId(), granted, MqttProperties.EMPTY));
-                    for (Subscription wanted : retainedWanted) {
-                        for (Message retained : part.retainedFor(wanted.topicFilter())) {
-                            int qos = Math.min(retained.qos(), wanted.maxQos());
-                            int[] ids = subscriptionId == 0 ? new int[0] : new int[] {subscriptionId};
-                            deliver(new Session.Delivery(retained, qos, true, ids));
-                        }
-                    }
-                    part.markDirty(this);
+                if (--left[0] == 0) {
+                    acknowledge.run();
                 }
             });
         }
+    }
+
+    /** The embedder's subscribe hook's refusal of {@code subscription} (a SUBACK failure code), or null. */
+    private ReasonCode subscriptionRefusal(Subscription subscription) {
+        if (hub.phases == null || !hub.phases.subscribe) {
+            return null;
+        }
+        ReasonCode verdict;
+        try {
+            verdict = hub.hooks.subscribe(clientInfo, subscription, hookContext);
+        } catch (RuntimeException e) {
+            log("the subscribe hook failed: " + e);
+            verdict = ReasonCode.UNSPECIFIED_ERROR;
+        }
+        if (verdict == null || !verdict.isError()) {
+            return null;
+        }
+        hub.metrics.hookRefusals.increment(part.shard);
+        return verdict.allowedIn(PacketType.SUBACK) ? verdict : ReasonCode.UNSPECIFIED_ERROR;
     }
 
     private void unsubscribe(UnsubscribePacket packet) {
@@ -622,6 +765,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             session.expirySeconds = expiry;
         }
         publishWill = packet.reasonCode() == ReasonCode.DISCONNECT_WITH_WILL_MESSAGE;
+        endReason = "client sent DISCONNECT";
         end();
     }
 
@@ -915,10 +1059,27 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             return;
         }
         publishWill = true;
+        if (endReason == null) {
+            endReason = why;
+        }
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "closing " + connection.remoteAddress() + ": " + why);
         }
         end();
+    }
+
+    /** Tells the embedder's hooks that a client which reached the connect phase has gone. */
+    private void toldGone(String fallbackReason) {
+        if (clientInfo == null || hub.phases == null || !hub.phases.disconnected) {
+            return;
+        }
+        MqttClientInfo gone = clientInfo;
+        clientInfo = null;
+        try {
+            hub.hooks.disconnected(gone, endReason != null ? endReason : fallbackReason, hookContext);
+        } catch (RuntimeException e) {
+            log("the disconnected hook failed: " + e);
+        }
     }
 
     private void lost(String why) {
@@ -954,6 +1115,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             Session s = session;
             hub.detach(s, part, publishWill);
         }
+        toldGone("closed");
         // Whatever was written (a CONNACK refusal, a DISCONNECT) still goes out, then the socket closes.
         part.markDirty(this);
     }
@@ -971,6 +1133,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         reader.close();
         releaseHeld();
         part.closed(this);
+        toldGone("session taken over by a new connection");
         part.markDirty(this);
     }
 
@@ -979,6 +1142,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             writePacket(new DisconnectPacket(ReasonCode.SERVER_SHUTTING_DOWN, MqttProperties.EMPTY));
         }
         publishWill = false;
+        if (endReason == null) {
+            endReason = "server shutting down";
+        }
         end();
     }
 
@@ -988,6 +1154,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             loop.timers().cancel(this);
             reader.close();
             part.closed(this);
+            toldGone("server stopped");
         }
         releaseHeld();
         output.release();

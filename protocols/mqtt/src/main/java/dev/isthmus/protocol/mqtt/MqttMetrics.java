@@ -17,6 +17,7 @@ final class MqttMetrics {
     final ShardedCounter publisherWaits;
     final ShardedCounter slowSubscribers;
     final ShardedCounter bytesReceived;
+    final ShardedCounter hookRefusals;
     final ShardedCounter bytesSent;
 
     MqttMetrics(MetricRegistry registry, String listener) {
@@ -38,6 +39,8 @@ final class MqttMetrics {
                 "Last-will messages published after a client vanished", "listener", listener);
         publisherWaits = registry.counter("isthmus_mqtt_publisher_waits_total",
                 "Times a publisher stopped being read until a subscriber's backlog drained", "listener", listener);
+        hookRefusals = registry.counter("isthmus_mqtt_hook_refusals_total",
+                "Subscriptions and publishes the embedder's hooks refused", "listener", listener);
         bytesReceived = registry.counter("isthmus_mqtt_received_bytes_total", "Bytes read from MQTT clients",
                 "listener", listener);
         bytesSent = registry.counter("isthmus_mqtt_sent_bytes_total", "Bytes written to MQTT clients",

@@ -1,11 +1,9 @@
 package dev.isthmus.protocol.mqtt;
 
-import java.lang.reflect.Method;
 import java.util.Objects;
 
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.observe.MetricRegistry;
-import dev.isthmus.core.server.Blocking;
 import dev.isthmus.core.server.LoopService;
 import dev.isthmus.core.server.ProtocolService;
 import dev.isthmus.core.upstream.UpstreamGroup;
@@ -53,9 +51,9 @@ public final class MqttProxyService<C> implements ProtocolService {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.group = Objects.requireNonNull(group, "group");
         this.metrics = new ProxyMetrics(metrics, listener);
-        this.blockingConnect = annotated(hooks.getClass(), "connect", 2);
-        this.inspects = settings.inspects() || overrides(hooks.getClass(), "subscribe", 3)
-                || overrides(hooks.getClass(), "publish", 4);
+        HookPhases phases = new HookPhases(hooks);
+        this.blockingConnect = phases.blockingConnect;
+        this.inspects = settings.inspects() || phases.subscribe || phases.publish;
     }
 
     /** A proxy with hooks that let every client through. */
@@ -76,26 +74,5 @@ public final class MqttProxyService<C> implements ProtocolService {
 
     public UpstreamGroup group() {
         return group;
-    }
-
-    private static boolean annotated(Class<?> type, String phase, int parameters) {
-        Method method = implementation(type, phase, parameters);
-        return method != null && method.isAnnotationPresent(Blocking.class);
-    }
-
-    private static boolean overrides(Class<?> type, String phase, int parameters) {
-        return implementation(type, phase, parameters) != null;
-    }
-
-    /** The implementation's own override of {@code phase} (bridges skipped), or null when it keeps the default. */
-    private static Method implementation(Class<?> type, String phase, int parameters) {
-        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            for (Method method : c.getDeclaredMethods()) {
-                if (method.getName().equals(phase) && !method.isBridge() && method.getParameterCount() == parameters) {
-                    return method;
-                }
-            }
-        }
-        return null;
     }
 }
