@@ -43,6 +43,7 @@ import dev.isthmus.protocol.mqtt.MqttBrokerService;
 import dev.isthmus.protocol.mqtt.MqttProxyService;
 import dev.isthmus.protocol.mqtt.MqttProxySettings;
 import dev.isthmus.protocol.mqtt.MqttSettings;
+import dev.isthmus.protocol.mqtt.TopicRuleHooks;
 import dev.isthmus.protocol.mqtt.TopicRules;
 
 /**
@@ -165,7 +166,7 @@ public final class Gateway implements AutoCloseable {
                     throw new IOException("mqtt.persistence: sessions on disk are not in this build yet; "
                             + "the embedded broker keeps them in memory");
                 }
-                service = new MqttBrokerService(mqttSettings(mqtt), metrics, "mqtt",
+                service = new MqttBrokerService(brokerHooks(mqtt), mqttSettings(mqtt), metrics, "mqtt",
                         new ProjectVersion().getVersion()[0]);
             } else {
                 UpstreamGroup brokers = mqttUpstreamGroup(mqtt, threads);
@@ -200,6 +201,17 @@ public final class Gateway implements AutoCloseable {
                 .withTimeouts(config.timeouts().headerRead(), config.timeouts().clientIdle(), config.timeouts().bodyRead(),
                         config.timeouts().connect(), config.timeouts().response())
                 .withSpliceThreshold(config.spliceThreshold());
+    }
+
+    /** The broker's share of the proxy's settings: topic rules and the publish rate limit, as hooks; null without them. */
+    private static TopicRuleHooks brokerHooks(MqttConfig mqtt) {
+        MqttProxyConfig rules = mqtt.proxy();
+        TopicRules publish = TopicRules.of(rules.publishAllow(), rules.publishDeny());
+        TopicRules subscribe = TopicRules.of(rules.subscribeAllow(), rules.subscribeDeny());
+        if (publish.isEmpty() && subscribe.isEmpty() && rules.publishRate() == 0) {
+            return null;
+        }
+        return new TopicRuleHooks(publish, subscribe, rules.publishRate(), rules.publishBurst());
     }
 
     static MqttSettings mqttSettings(MqttConfig mqtt) {

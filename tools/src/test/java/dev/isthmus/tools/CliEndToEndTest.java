@@ -98,6 +98,30 @@ class CliEndToEndTest {
     }
 
     @Test
+    void theEmbeddedBrokerKeepsDevicesToTheTopicRulesOfTheFile() throws Exception {
+        Path config = Files.writeString(dir.resolve("rules.yaml"), """
+                mqtt:
+                  listen: "127.0.0.1:0"
+                  rules:
+                    publish: { allow: [ "devices/%c/#" ] }
+                """);
+        try (ChildJvm isthmus = ChildJvm.isthmus("--config", config.toString())) {
+            String port = String.valueOf(isthmus.listenerAddress("mqtt 127.0.0.1:0").getPort());
+            // A 3.1.1 client cannot be told: its refused message is acknowledged and dropped.
+            assertEquals(0, MosquittoClients.publish(10, "-h", "127.0.0.1", "-p", port, "-i", "d1", "-r", "-q", "1",
+                    "-t", "devices/d2/state", "-m", "forged").exitCode());
+            assertEquals(0, MosquittoClients.publish(10, "-h", "127.0.0.1", "-p", port, "-i", "d1", "-r", "-q", "1",
+                    "-t", "devices/d1/state", "-m", "mine").exitCode());
+            MosquittoClients.Result sub = MosquittoClients.subscribe(10, "-h", "127.0.0.1", "-p", port,
+                    "-t", "devices/+/state", "-v", "-W", "2");
+            assertEquals(List.of("devices/d1/state mine"),
+                    sub.lines().stream().filter(line -> line.startsWith("devices/")).toList(), sub.output());
+            isthmus.terminate();
+            assertEquals(0, isthmus.awaitExit(DEADLINE), isthmus.output());
+        }
+    }
+
+    @Test
     void mqttUpstreamTurnsTheListenerIntoAProxyToMosquitto() throws Exception {
         try (MosquittoProcess broker = MosquittoProcess.start();
              ChildJvm isthmus = ChildJvm.isthmus("--mqtt-listen", "127.0.0.1:0", "--mqtt-upstream",

@@ -197,6 +197,36 @@ class BrokerHooksTest {
         assertTrue(rules.gone.contains("meter-2 [connected] client sent DISCONNECT"), rules.gone.toString());
     }
 
+    @Test
+    void topicRulesAndTheRateLimitAsBrokerHooks() throws Exception {
+        TopicRuleHooks hooks = new TopicRuleHooks(TopicRules.of(List.of("devices/%c/#"), List.of("devices/%c/config")),
+                TopicRules.of(List.of("devices/%c/#", "broadcast/#"), List.of()), 0.01, 2);
+        Server ruled = Server.builder().threads(1).transport(TestBroker.TRANSPORT)
+                .listen("mqtt", new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        new MqttBrokerService(hooks, MqttSettings.DEFAULT, new MetricRegistry(1), "mqtt", "isthmus"))
+                .build().start();
+        try {
+            MqttAsyncClient device = new MqttAsyncClient("tcp://127.0.0.1:" + ruled.boundAddress("mqtt").getPort(),
+                    "d1", new MemoryPersistence());
+            clients.add(device);
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            options.setCleanStart(true);
+            device.connect(options).waitForCompletion(10_000);
+            IMqttToken subscribed = device.subscribe(new MqttSubscription[] {new MqttSubscription("devices/d1/cmd", 1),
+                    new MqttSubscription("devices/+/cmd", 1), new MqttSubscription("broadcast/all", 0)});
+            subscribed.waitForCompletion(10_000);
+            assertArrayEquals(new int[] {1, ReasonCode.NOT_AUTHORIZED.value(), 0}, subscribed.getReasonCodes());
+            assertEquals(ReasonCode.NOT_AUTHORIZED.value(), publishCode(device, "devices/d2/state", 1), "not its own");
+            assertEquals(ReasonCode.NOT_AUTHORIZED.value(), publishCode(device, "devices/d1/config", 1), "denied");
+            // The bucket holds two and refills one every 100 s: the third publish is over the rate.
+            assertEquals(0, publishCode(device, "devices/d1/state", 1));
+            assertEquals(0, publishCode(device, "devices/d1/state", 1));
+            assertEquals(ReasonCode.QUOTA_EXCEEDED.value(), publishCode(device, "devices/d1/state", 1));
+        } finally {
+            ruled.shutdown(Duration.ofSeconds(2));
+        }
+    }
+
     private static int publishCode(MqttAsyncClient client, String topic, int qos) throws Exception {
         try {
             IMqttToken token = client.publish(topic, new MqttMessage(("to " + topic).getBytes(UTF_8), qos, false, null));
