@@ -111,12 +111,17 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         this.remoteAddress = remote;
     }
 
-    void connect(InetSocketAddress address, long timeoutNanos) {
+    void connect(InetSocketAddress address, InetSocketAddress local, long timeoutNanos) {
         if (address.isUnresolved()) {
             failBeforeOpen(new IOException("unresolved address " + address));
             return;
         }
         int family = SocketAddresses.family(address);
+        if (local != null && (local.isUnresolved() || SocketAddresses.family(local) != family)) {
+            failBeforeOpen(new IOException(local.isUnresolved() ? "unresolved local address " + local
+                    : "local address " + local.getAddress().getHostAddress() + " is not of the peer's address family"));
+            return;
+        }
         int descriptor = Libc.socket(driver.errno, family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (descriptor < 0) {
             failBeforeOpen(NativeException.of("socket", Libc.errno(driver.errno)));
@@ -126,6 +131,17 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         remoteAddress = address;
         Sockets.setInt(driver, fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
         connectScratch = driver.scratch();
+        if (local != null) {
+            // bind(2) is immediate; the scratch's sockaddr is then rewritten for the connect.
+            int localLength = SocketAddresses.write(local, family, connectScratch.sockaddr());
+            if (Libc.bind(driver.errno, fd, connectScratch.sockaddr(), localLength) < 0) {
+                int errno = Libc.errno(driver.errno);
+                driver.recycle(connectScratch);
+                connectScratch = null;
+                failBeforeOpen(NativeException.of("bind to " + local.getAddress().getHostAddress(), errno));
+                return;
+            }
+        }
         int length = SocketAddresses.write(address, family, connectScratch.sockaddr());
         if (timeoutNanos > 0) {
             driver.reserveSqes(2);
