@@ -27,7 +27,7 @@ import dev.isthmus.core.transport.WriteQueue;
  * TLS over a plain connection of any transport: to its handler a {@code TlsConnection} is a
  * {@link Connection} like any other, carrying plaintext, while it runs an {@link SSLEngine}
  * over the transport's connection underneath. Client side: {@link #connect}; server side:
- * {@link #acceptor} (or {@link TlsService} for a {@link dev.isthmus.core.server.Server}).
+ * {@link #acceptor} (what a {@link dev.isthmus.core.server.Server} listener with a TLS context uses).
  *
  * <p>Events: a client's handler hears {@link ConnectionHandler#onConnected} once the handshake
  * is done, and {@link ConnectionHandler#onConnectFailed} when the TCP connect or the handshake

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
@@ -33,7 +34,8 @@ import javax.net.ssl.TrustManagerFactory;
  * (names only {@code elsewhere.example}, PKCS#8 key {@code elsewhere.key}); and
  * {@code other-ca.pem}, a CA that issued none of them. The three key forms are the ones
  * openssl writes by default in one version or another. PKCS#12 copies of the server and
- * client identities let a JDK peer load them without our PEM reader.
+ * client identities let a JDK peer load them without our PEM reader. Everything is readable by
+ * every user (throwaway keys), so a broker that drops its privileges can read them.
  */
 public final class TestCertificates implements AutoCloseable {
     public static final Path OPENSSL = Path.of("/usr/bin/openssl");
@@ -66,6 +68,13 @@ public final class TestCertificates implements AutoCloseable {
         for (String name : List.of("server", "client", "elsewhere")) {
             openssl("pkcs12", "-export", "-in", name + ".pem", "-inkey", name + ".key", "-name", name,
                     "-out", name + ".p12", "-passout", "pass:" + PASSWORD);
+        }
+        // Readable by all: a broker started as root (mosquitto) reads them after dropping to its own user.
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            }
         }
     }
 
