@@ -66,7 +66,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     private boolean starved;
 
     /** What arrived while reading was suspended, delivered in order on resume. */
-    private final ArrayDeque<Chunk> stash = new ArrayDeque<>(2);
+    private ArrayDeque<Chunk> stash;
     private boolean stashedEnd;
 
     private final WriteQueue queue = new WriteQueue();
@@ -111,12 +111,17 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         this.remoteAddress = remote;
     }
 
-    void connect(InetSocketAddress address, long timeoutNanos) {
+    void connect(InetSocketAddress address, InetSocketAddress local, long timeoutNanos) {
         if (address.isUnresolved()) {
             failBeforeOpen(new IOException("unresolved address " + address));
             return;
         }
         int family = SocketAddresses.family(address);
+        if (local != null && (local.isUnresolved() || SocketAddresses.family(local) != family)) {
+            failBeforeOpen(new IOException(local.isUnresolved() ? "unresolved local address " + local
+                    : "local address " + local.getAddress().getHostAddress() + " is not of the peer's address family"));
+            return;
+        }
         int descriptor = Libc.socket(driver.errno, family, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0);
         if (descriptor < 0) {
             failBeforeOpen(NativeException.of("socket", Libc.errno(driver.errno)));
@@ -126,6 +131,17 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         remoteAddress = address;
         Sockets.setInt(driver, fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
         connectScratch = driver.scratch();
+        if (local != null) {
+            // bind(2) is immediate; the scratch's sockaddr is then rewritten for the connect.
+            int localLength = SocketAddresses.write(local, family, connectScratch.sockaddr());
+            if (Libc.bind(driver.errno, fd, connectScratch.sockaddr(), localLength) < 0) {
+                int errno = Libc.errno(driver.errno);
+                driver.recycle(connectScratch);
+                connectScratch = null;
+                failBeforeOpen(NativeException.of("bind to " + local.getAddress().getHostAddress(), errno));
+                return;
+            }
+        }
         int length = SocketAddresses.write(address, family, connectScratch.sockaddr());
         if (timeoutNanos > 0) {
             driver.reserveSqes(2);
@@ -239,7 +255,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
             if (closed) {
                 chunk.release();
             } else if (keepsAside()) {
-                stash.add(chunk);
+                stash().add(chunk);
                 if (more) {
                     cancelReceive();
                 }
@@ -265,7 +281,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         }
         if (closed) {
             finishCloseIfIdle();
-        } else if (!more && stash.isEmpty()) {
+        } else if (!more && stashEmpty()) {
             startReading();
         }
         if (splice != null && !receiving && !closed) {
@@ -277,9 +293,25 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         return splice != null && splice.readsSource();
     }
 
+    /** Made when something must be kept aside first: most connections never need one (about 50 bytes each). */
+    private ArrayDeque<Chunk> stash() {
+        if (stash == null) {
+            stash = new ArrayDeque<>(2);
+        }
+        return stash;
+    }
+
+    private boolean stashEmpty() {
+        return stash == null || stash.isEmpty();
+    }
+
+    private Chunk pollStashed() {
+        return stash == null ? null : stash.poll();
+    }
+
     /** Whether what arrives now must wait in the stash: the handler paused, or earlier bytes (or a splice) come first. */
     private boolean keepsAside() {
-        return readSuspended || !stash.isEmpty() || spliceReading();
+        return readSuspended || !stashEmpty() || spliceReading();
     }
 
     /** The driver has provided buffers again after this connection's receive ran dry. */
@@ -302,7 +334,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         if (closed) {
             return;
         }
-        if (!stash.isEmpty() || stashedEnd) {
+        if (!stashEmpty() || stashedEnd) {
             defer(EVENT_STASHED);
         } else if (!connecting && fd >= 0) {
             startReading();
@@ -315,29 +347,29 @@ final class UringConnection extends UringDriver.Completer implements Connection 
     }
 
     private void deliverStash() {
-        while (!stash.isEmpty() && !readSuspended && !closed) {
-            handler.onRead(this, stash.poll());
+        while (!stashEmpty() && !readSuspended && !closed) {
+            handler.onRead(this, pollStashed());
         }
-        if (stash.isEmpty() && stashedEnd && !readSuspended && !closed) {
+        if (stashEmpty() && stashedEnd && !readSuspended && !closed) {
             stashedEnd = false;
             handler.onReadEnd(this);
         }
-        if (stash.isEmpty() && !stashedEnd) {
+        if (stashEmpty() && !stashedEnd) {
             startReading();
         }
     }
 
     /** Takes what was kept aside while reading was suspended, for a splice that must forward it first. */
     Chunk pollStash() {
-        return stash.poll();
+        return pollStashed();
     }
 
     void unpollStash(Chunk chunk) {
-        stash.addFirst(chunk);
+        stash().addFirst(chunk);
     }
 
     boolean hasStash() {
-        return !stash.isEmpty();
+        return !stashEmpty();
     }
 
     /** Whether the end of stream was kept aside; it is then the caller's to report. */
@@ -357,7 +389,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         if (closed) {
             return;
         }
-        if (!stash.isEmpty() || stashedEnd) {
+        if (!stashEmpty() || stashedEnd) {
             if (!readSuspended) {
                 defer(EVENT_STASHED);
             }
@@ -556,7 +588,7 @@ final class UringConnection extends UringDriver.Completer implements Connection 
         closed = true;
         driver.connectionClosed();
         Chunk stashed;
-        while ((stashed = stash.poll()) != null) {
+        while ((stashed = pollStashed()) != null) {
             stashed.release();
         }
         // Writes never flushed are dropped: close keeps only what the caller flushed.

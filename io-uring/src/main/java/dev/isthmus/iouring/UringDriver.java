@@ -381,10 +381,11 @@ final class UringDriver implements IoDriver, ChunkWaiter {
     }
 
     @Override
-    public Connection connect(InetSocketAddress address, long timeoutNanos, ConnectionHandler handler) {
+    public Connection connect(InetSocketAddress address, InetSocketAddress localAddress, long timeoutNanos,
+                              ConnectionHandler handler) {
         UringConnection connection = new UringConnection(this, handler);
         connections++;
-        connection.connect(address, timeoutNanos);
+        connection.connect(address, localAddress, timeoutNanos);
         return connection;
     }
 

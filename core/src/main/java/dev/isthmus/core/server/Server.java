@@ -15,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.loop.LoopSettings;
+import dev.isthmus.core.tls.TlsConnection;
+import dev.isthmus.core.tls.TlsContext;
+import dev.isthmus.core.transport.Acceptor;
 import dev.isthmus.core.transport.Listener;
 import dev.isthmus.core.transport.Transport;
 import dev.isthmus.core.transport.nio.NioTransport;
@@ -73,7 +76,8 @@ public final class Server implements AutoCloseable {
                 }
                 bound.put(spec.name(), address);
                 LOG.log(System.Logger.Level.INFO, spec.name() + " listening on " + describe(address) + " ("
-                        + loops.size() + " loops, io: " + transport.name() + ")");
+                        + loops.size() + " loops, io: " + transport.name()
+                        + (spec.tls() == null ? "" : ", TLS: " + spec.tls().provider().name()) + ")");
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -88,7 +92,8 @@ public final class Server implements AutoCloseable {
             return loop.submit(() -> {
                 LoopService service = loopServices.get(loopIndex)
                         .computeIfAbsent(spec.service(), s -> s.attach(loop));
-                Listener listener = loop.io().listen(address, true, BACKLOG, service);
+                Acceptor acceptor = spec.tls() == null ? service : TlsConnection.acceptor(spec.tls(), service);
+                Listener listener = loop.io().listen(address, true, BACKLOG, acceptor);
                 loopListeners.get(loopIndex).add(listener);
                 return listener.localAddress();
             }).get();
@@ -245,6 +250,12 @@ public final class Server implements AutoCloseable {
 
         public Builder listen(String name, InetSocketAddress address, ProtocolService service) {
             listeners.add(new ListenerSpec(name, address, service));
+            return this;
+        }
+
+        /** Listens behind TLS: accepted connections run {@code tls}'s server side, {@code service} sees plaintext. */
+        public Builder listen(String name, InetSocketAddress address, TlsContext tls, ProtocolService service) {
+            listeners.add(new ListenerSpec(name, address, service, Objects.requireNonNull(tls, "tls")));
             return this;
         }
 

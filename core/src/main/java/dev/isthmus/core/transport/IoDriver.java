@@ -31,7 +31,22 @@ public interface IoDriver extends AutoCloseable {
      * above 0; otherwise the kernel's own limit applies) is abandoned and fails with a
      * {@link java.net.SocketTimeoutException}.
      */
-    Connection connect(InetSocketAddress address, long timeoutNanos, ConnectionHandler handler);
+    default Connection connect(InetSocketAddress address, long timeoutNanos, ConnectionHandler handler) {
+        return connect(address, null, timeoutNanos, handler);
+    }
+
+    /**
+     * Starts connecting to {@code address} from {@code localAddress}: the socket is bound to it
+     * before connecting, so the peer sees that source address (one of several local addresses,
+     * to open more connections to one peer than one address has ephemeral ports). Null binds
+     * nothing and lets the kernel pick; port 0 picks the address and lets the kernel pick the
+     * port. A local address of the other family (IPv4 against IPv6) or one this host does not
+     * have fails the connect like any other cause, through
+     * {@link ConnectionHandler#onConnectFailed}. Otherwise as
+     * {@link #connect(InetSocketAddress, long, ConnectionHandler)}.
+     */
+    Connection connect(InetSocketAddress address, InetSocketAddress localAddress, long timeoutNanos,
+                       ConnectionHandler handler);
 
     /** Open connections (accepted and outbound). */
     int connectionCount();

@@ -3,6 +3,7 @@ package dev.isthmus.tools.bench;
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.loop.FlushBatch;
 import dev.isthmus.core.timer.Timer;
+import dev.isthmus.core.tls.TlsConnection;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
 import dev.isthmus.core.transport.OutboundChunks;
@@ -30,6 +31,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,6 +60,8 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
     private final BenchConfig config;
     private final long seq;
     private final String clientId;
+    /** The source address to bind (--ifaddr), or null. */
+    private final InetSocketAddress localAddress;
     private final MqttVersion version;
     private final FrameReader reader = new FrameReader(FrameReader.PROTOCOL_MAX_PACKET_SIZE);
     private final List<String> topics;
@@ -93,8 +97,9 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
         }
     };
 
-    BenchClient(BenchLoop owner, long seq, String clientId) {
+    BenchClient(BenchLoop owner, long seq, String clientId, InetSocketAddress localAddress) {
         this.owner = owner;
+        this.localAddress = localAddress;
         this.run = owner.run;
         this.config = run.config;
         this.seq = seq;
@@ -129,7 +134,10 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
     /** Starts connecting; on the loop thread. */
     void start() {
         owner.clients.add(this);
-        connection = owner.loop.io().connect(run.address, config.connectTimeoutNanos(), this);
+        connection = config.tls() == null
+                ? owner.loop.io().connect(run.address, localAddress, config.connectTimeoutNanos(), this)
+                : TlsConnection.connect(owner.loop, config.tls(), run.address, localAddress, config.connectTimeoutNanos(),
+                        this);
         out.target(connection);
     }
 

@@ -1,5 +1,6 @@
 package dev.isthmus.tools.bench;
 
+import dev.isthmus.core.tls.TlsContext;
 import dev.isthmus.tools.Main;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -81,7 +86,9 @@ public final class BenchCommand implements Callable<Integer> {
         long interval;
 
         @Option(names = "--ifaddr", paramLabel = "ADDR[,ADDR...]",
-                description = "Local addresses to bind. Not supported: the transport cannot bind a source address; the flag is refused.")
+                description = "Local (source) IP addresses the clients bind to, round-robin: more connections to one "
+                        + "server than one address has ephemeral ports. The address is also the host part of the "
+                        + "default client id.")
         String ifaddr;
 
         @Option(names = "--prefix", description = "Client id prefix (see --shortids).")
@@ -92,8 +99,36 @@ public final class BenchCommand implements Callable<Integer> {
         boolean shortIds;
 
         @Option(names = {"-S", "--ssl"}, arity = "0..1", defaultValue = "false", fallbackValue = "true",
-                description = "TLS. Not supported yet: refused.")
+                description = "Connect with TLS (TLS 1.2 or 1.3). The server is not verified unless --cacertfile is "
+                        + "given, as in emqtt-bench. Default: ${DEFAULT-VALUE}.")
         boolean ssl;
+
+        @Option(names = "--ssl-version", paramLabel = "VERSION",
+                description = "Only this TLS version, and implies -S: tlsv1.2, tlsv1.3 or tlsv1.3_nocompat (same as tlsv1.3).")
+        String sslVersion;
+
+        @Option(names = "--cacertfile", paramLabel = "FILE",
+                description = "CA certificates (PEM) to verify the server against; the certificate must also name -h.")
+        Path caCertFile;
+
+        @Option(names = "--certfile", paramLabel = "FILE",
+                description = "Client certificate (PEM, chain leaf first), for servers that ask for one; with --keyfile.")
+        Path certFile;
+
+        @Option(names = "--keyfile", paramLabel = "FILE",
+                description = "The client certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1, unencrypted).")
+        Path keyFile;
+
+        @Option(names = "--ciphers", paramLabel = "SUITE[,SUITE...]",
+                description = "Cipher suites to offer, by IANA name, e.g. TLS_AES_128_GCM_SHA256,"
+                        + "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256. Default: the TLS engine's.")
+        String ciphers;
+
+        @Option(names = "--signature-algs", hidden = true, description = "Refused: the TLS engine offers its own.")
+        String signatureAlgorithms;
+
+        @Option(names = "--keyex-algs", hidden = true, description = "Refused: the TLS engine offers its own.")
+        String keyExchangeAlgorithms;
 
         @Option(names = {"-u", "--username"}, description = "User name.")
         String userName;
@@ -135,13 +170,6 @@ public final class BenchCommand implements Callable<Integer> {
 
         BenchConfig config(BenchConfig.Mode mode, List<String> topics, int qos, byte[] payload, boolean stamp,
                            long messageIntervalMillis, long limit, int inflight, boolean retain, long expectedMicros) {
-            if (ssl) {
-                throw new IllegalArgumentException("-S/--ssl: TLS is not supported by this tool yet");
-            }
-            if (ifaddr != null) {
-                throw new IllegalArgumentException("--ifaddr: binding a local address is not supported "
-                        + "(the transport's connect has no source address)");
-            }
             require(version >= 3 && version <= 5, "-V must be 3, 4 or 5: " + version);
             require(count >= 1, "-c must be at least 1: " + count);
             require(port >= 1 && port <= 65535, "-p must be 1..65535: " + port);
@@ -153,11 +181,75 @@ public final class BenchCommand implements Callable<Integer> {
             require(io.equals("nio") || io.equals("uring") || io.equals("auto"), "--io must be nio, uring or auto: " + io);
             require(duration >= 0, "--duration must not be negative");
             require(password == null || userName != null || version == 5, "-P needs -u before MQTT 5.0");
+            require(connectTimeout >= 1, "--connect-timeout must be at least 1 second");
             long clientInterval = connRate > 0 ? 1_000_000_000L / connRate : interval * 1_000_000L;
             return new BenchConfig(mode, host, port, version, count, startNumber, clientInterval, topics, qos, payload,
                     stamp, messageIntervalMillis * 1_000_000L, limit, inflight, retain, keepAlive, clean, sessionExpiry,
                     userName, password, prefix, shortIds, loops, io, duration, expectedMicros,
-                    connectTimeout * 1_000_000_000L);
+                    connectTimeout * 1_000_000_000L, localAddresses(), tls());
+        }
+
+        /** --ifaddr as addresses: IP literals only (emqtt-bench parses them the same way). */
+        private List<InetAddress> localAddresses() {
+            if (ifaddr == null) {
+                return List.of();
+            }
+            List<InetAddress> addresses = new ArrayList<>();
+            for (String text : ifaddr.split(",")) {
+                String literal = text.strip();
+                try {
+                    addresses.add(InetAddress.ofLiteral(literal));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--ifaddr takes IP addresses (comma-separated): '" + literal + "'");
+                }
+            }
+            return List.copyOf(addresses);
+        }
+
+        /** The client side of TLS for -S and its companions, or null for plain TCP. */
+        private TlsContext tls() {
+            require(signatureAlgorithms == null, "--signature-algs is not supported: the TLS engine offers its own");
+            require(keyExchangeAlgorithms == null, "--keyex-algs is not supported: the TLS engine offers its own");
+            List<String> versions = null;
+            if (sslVersion != null) {
+                versions = switch (sslVersion) {
+                    case "tlsv1.2" -> List.of("TLSv1.2");
+                    case "tlsv1.3", "tlsv1.3_nocompat" -> List.of("TLSv1.3");
+                    case "tlsv1", "tlsv1.1" -> throw new IllegalArgumentException("--ssl-version " + sslVersion
+                            + " is not supported: TLS before 1.2 is broken (use tlsv1.2 or tlsv1.3)");
+                    default -> throw new IllegalArgumentException("--ssl-version must be tlsv1.2, tlsv1.3 or "
+                            + "tlsv1.3_nocompat: " + sslVersion);
+                };
+            }
+            boolean tls = ssl || versions != null;
+            if (!tls) {
+                require(caCertFile == null && certFile == null && keyFile == null && ciphers == null,
+                        "--cacertfile, --certfile, --keyfile and --ciphers need -S");
+                return null;
+            }
+            require((certFile == null) == (keyFile == null), "--certfile and --keyfile go together");
+            TlsContext.Builder builder = TlsContext.client()
+                    .handshakeTimeout(java.time.Duration.ofSeconds(connectTimeout));
+            if (caCertFile != null) {
+                builder.trustedCertificates(caCertFile);
+            } else {
+                builder.trustAnyServer();
+            }
+            if (certFile != null) {
+                builder.identity(certFile, keyFile);
+            }
+            if (versions != null) {
+                builder.protocols(versions);
+            }
+            if (ciphers != null) {
+                builder.cipherSuites(Arrays.stream(ciphers.split(",")).map(String::strip).filter(c -> !c.isEmpty())
+                        .toList());
+            }
+            try {
+                return builder.build();
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
         }
     }
 

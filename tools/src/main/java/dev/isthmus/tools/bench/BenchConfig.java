@@ -1,7 +1,9 @@
 package dev.isthmus.tools.bench;
 
+import dev.isthmus.core.tls.TlsContext;
 import dev.isthmus.protocol.mqtt.codec.MqttVersion;
 
+import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -20,13 +22,16 @@ import java.util.concurrent.ThreadLocalRandom;
  *                             until the limit is published and acknowledged)
  * @param expectedIntervalMicros sub: the interval at which each publisher sends, for coordinated
  *                             omission correction (0 = none)
+ * @param localAddresses       source addresses the clients bind to, round-robin (--ifaddr; empty =
+ *                             the kernel picks)
+ * @param tls                  the client side of TLS (-S and its companions), or null for plain TCP
  */
 public record BenchConfig(Mode mode, String host, int port, int versionFlag, int count, long startNumber,
                           long clientIntervalNanos, List<String> topics, int qos, byte[] payload, boolean stampPayload,
                           long messageIntervalNanos, long limit, int inflight, boolean retain, int keepAlive,
                           boolean clean, long sessionExpiry, String userName, String password, String prefix,
                           boolean shortIds, int loops, String io, long durationSeconds, long expectedIntervalMicros,
-                          long connectTimeoutNanos) {
+                          long connectTimeoutNanos, List<InetAddress> localAddresses, TlsContext tls) {
 
     /** What the clients do once connected. */
     public enum Mode {
@@ -44,8 +49,9 @@ public record BenchConfig(Mode mode, String host, int port, int versionFlag, int
 
     /**
      * The client ids, as emqtt-bench makes them for client sequence number {@code seq}:
-     * {@code HOST_bench_MODE_RANDOM_SEQ}; with --prefix {@code PREFIX_bench_MODE_SEQ}; with
-     * --shortids {@code SEQ}, or {@code PREFIXSEQ} with a prefix too.
+     * {@code HOST_bench_MODE_RANDOM_SEQ} (HOST: the host name, or the client's --ifaddr address);
+     * with --prefix {@code PREFIX_bench_MODE_SEQ}; with --shortids {@code SEQ}, or
+     * {@code PREFIXSEQ} with a prefix too.
      */
     public String clientIdPrefix(String hostName) {
         boolean noPrefix = prefix == null || prefix.isEmpty();

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,15 @@ public final class MqttBench {
             err.println("isthmus: cannot resolve host " + config.host());
             err.flush();
             return 1;
+        }
+        for (InetAddress source : config.localAddresses()) {
+            if (source.getAddress().length != address.getAddress().getAddress().length) {
+                String resolved = address.getAddress().getHostAddress();
+                err.println("isthmus: --ifaddr " + source.getHostAddress() + " is not of the address family of "
+                        + config.host() + (resolved.equals(config.host()) ? "" : " (" + resolved + ")"));
+                err.flush();
+                return 1;
+            }
         }
         Transport transport;
         try {
@@ -119,10 +129,20 @@ public final class MqttBench {
         return counters.sum(BenchCounters.CONNECT_SUCC) == 0 ? 1 : 0;
     }
 
-    /** Starts client after client at the pace of -i or -R, spread over the loops round-robin. */
+    /**
+     * Starts client after client at the pace of -i or -R, spread over the loops round-robin, and
+     * over the --ifaddr addresses round-robin.
+     */
     private void launch(BenchLoop[] loops, long start) {
-        String prefix = config.clientIdPrefix(config.shortIds() || (config.prefix() != null && !config.prefix().isEmpty())
-                ? "" : hostName());
+        List<InetAddress> sources = config.localAddresses();
+        int sourceCount = Math.max(1, sources.size());
+        InetSocketAddress[] locals = new InetSocketAddress[sourceCount];
+        String[] prefixes = new String[sourceCount];
+        boolean named = config.shortIds() || (config.prefix() != null && !config.prefix().isEmpty());
+        for (int i = 0; i < sourceCount; i++) {
+            locals[i] = sources.isEmpty() ? null : new InetSocketAddress(sources.get(i), 0);
+            prefixes[i] = config.clientIdPrefix(named ? "" : sources.isEmpty() ? hostName() : sources.get(i).getHostAddress());
+        }
         long interval = config.clientIntervalNanos();
         for (int i = 0; i < config.count() && !stopRequested; i++) {
             long due = start + i * interval;
@@ -135,8 +155,9 @@ public final class MqttBench {
             }
             long seq = config.startNumber() + i + 1;
             BenchLoop owner = loops[i % loops.length];
-            String clientId = prefix + seq;
-            owner.loop.execute(() -> new BenchClient(owner, seq, clientId).start());
+            InetSocketAddress local = locals[i % sourceCount];
+            String clientId = prefixes[i % sourceCount] + seq;
+            owner.loop.execute(() -> new BenchClient(owner, seq, clientId, local).start());
         }
     }
 

@@ -1,17 +1,21 @@
 package dev.isthmus.tools.bench;
 
+import dev.isthmus.core.tls.TlsContext;
 import dev.isthmus.tools.Main;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,14 +107,44 @@ class BenchFlagsTest {
     }
 
     @Test
-    void sslAndIfaddrAreRefusedClearly() {
-        IllegalArgumentException ssl = assertThrows(IllegalArgumentException.class, () -> conn("-S"));
-        assertTrue(ssl.getMessage().contains("TLS is not supported"), ssl.getMessage());
-        IllegalArgumentException ifaddr = assertThrows(IllegalArgumentException.class,
-                () -> conn("--ifaddr", "10.0.0.2,10.0.0.3"));
-        assertTrue(ifaddr.getMessage().contains("--ifaddr"), ifaddr.getMessage());
+    void ifaddrTakesOneOrSeveralIpAddresses() {
+        assertEquals(List.of(), conn().localAddresses());
+        assertEquals(List.of(InetAddress.ofLiteral("127.0.0.2")), conn("--ifaddr", "127.0.0.2").localAddresses());
+        assertEquals(List.of(InetAddress.ofLiteral("127.0.0.2"), InetAddress.ofLiteral("127.0.0.3"),
+                InetAddress.ofLiteral("::1")), conn("--ifaddr", "127.0.0.2, 127.0.0.3,::1").localAddresses());
+        IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> conn("--ifaddr", "eth0"));
+        assertTrue(name.getMessage().contains("--ifaddr takes IP addresses"), name.getMessage());
+    }
+
+    @Test
+    void sslMeansTlsWithoutVerificationUnlessACaIsGiven() {
+        assertNull(conn().tls(), "plain TCP by default");
+        TlsContext tls = conn("-S").tls();
+        assertTrue(tls.isClient());
+        assertEquals(List.of("TLSv1.3", "TLSv1.2"), tls.protocols());
+        assertEquals(List.of("TLSv1.2"), conn("--ssl-version", "tlsv1.2").tls().protocols(), "--ssl-version implies -S");
+        assertEquals(List.of("TLSv1.3"), conn("-S", "--ssl-version", "tlsv1.3_nocompat").tls().protocols());
+        assertNotNull(conn("-S", "--ciphers", "TLS_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256").tls());
+    }
+
+    @Test
+    void tlsMistakesAreRefusedClearly() {
+        assertRefused("TLS before 1.2 is broken", "--ssl-version", "tlsv1.1");
+        assertRefused("--ssl-version must be", "--ssl-version", "sslv3");
+        assertRefused("--signature-algs is not supported", "-S", "--signature-algs", "ecdsa_secp256r1_sha256");
+        assertRefused("--keyex-algs is not supported", "-S", "--keyex-algs", "secp256r1");
+        assertRefused("need -S", "--cacertfile", "ca.pem");
+        assertRefused("--certfile and --keyfile go together", "-S", "--certfile", "client.pem");
+        assertRefused("cipher suite ECDHE-RSA-AES128-GCM-SHA256 is not supported", "-S", "--ciphers",
+                "ECDHE-RSA-AES128-GCM-SHA256");
+        assertRefused("no-such-ca.pem", "-S", "--cacertfile", "no-such-ca.pem");
         assertThrows(IllegalArgumentException.class, () -> conn("-V", "6"));
         assertThrows(IllegalArgumentException.class, () -> pub("-t", "t", "-q", "3"));
+    }
+
+    private static void assertRefused(String expected, String... args) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conn(args));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
 
     @Test
@@ -118,9 +152,9 @@ class BenchFlagsTest {
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err));
-        int status = cli.execute("bench", "mqtt", "conn", "-S");
+        int status = cli.execute("bench", "mqtt", "conn", "--ssl-version", "tlsv1");
         assertEquals(Main.EXIT_INVALID, status);
-        assertTrue(err.toString().contains("TLS is not supported by this tool yet"), err.toString());
+        assertTrue(err.toString().contains("isthmus: --ssl-version tlsv1 is not supported"), err.toString());
         err.getBuffer().setLength(0);
         assertEquals(Main.EXIT_INVALID, cli.execute("bench", "mqtt", "pub", "-c", "1"));
         assertTrue(err.toString().contains("--topic"), err.toString());

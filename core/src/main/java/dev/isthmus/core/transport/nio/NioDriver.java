@@ -114,7 +114,8 @@ final class NioDriver implements IoDriver {
     }
 
     @Override
-    public Connection connect(InetSocketAddress address, long timeoutNanos, ConnectionHandler handler) {
+    public Connection connect(InetSocketAddress address, InetSocketAddress localAddress, long timeoutNanos,
+                              ConnectionHandler handler) {
         NioConnection connection = new NioConnection(this, handler);
         connections++;
         SocketChannel channel = null;
@@ -122,10 +123,13 @@ final class NioDriver implements IoDriver {
             if (address.isUnresolved()) {
                 throw new IOException("unresolved address " + address);
             }
-            channel = SocketChannel.open(address.getAddress().getAddress().length == 4
-                    ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+            boolean ipv4 = address.getAddress().getAddress().length == 4;
+            channel = SocketChannel.open(ipv4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (localAddress != null) {
+                bindLocal(channel, localAddress, ipv4);
+            }
             boolean connected = channel.connect(address);
             connection.attach(channel, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT);
             if (connected) {
@@ -145,6 +149,22 @@ final class NioDriver implements IoDriver {
             connection.failedBeforeOpen(e);
         }
         return connection;
+    }
+
+    private static void bindLocal(SocketChannel channel, InetSocketAddress localAddress, boolean ipv4) throws IOException {
+        if (localAddress.isUnresolved()) {
+            throw new IOException("unresolved local address " + localAddress);
+        }
+        if ((localAddress.getAddress().getAddress().length == 4) != ipv4) {
+            // The channel would throw an unchecked UnsupportedAddressTypeException.
+            throw new IOException("local address " + localAddress.getAddress().getHostAddress()
+                    + " is not of the peer's address family");
+        }
+        try {
+            channel.bind(localAddress);
+        } catch (IOException e) {
+            throw new IOException("bind to " + localAddress.getAddress().getHostAddress() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Accepts a connection from {@code listener}'s channel; runs on the loop thread. */

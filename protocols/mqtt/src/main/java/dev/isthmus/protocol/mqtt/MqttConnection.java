@@ -78,8 +78,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private final Connection connection;
     private final EventLoop loop;
     private final FrameReader reader;
-    private final PublishView publish = new PublishView();
-    private final AckView ack = new AckView();
+    /** Made at the first PUBLISH and acknowledgement: an idle device never sends one (about 400 bytes less). */
+    private PublishView publish;
+    private AckView ack;
 
     private int state = AWAIT_CONNECT;
     private MqttVersion version = MqttVersion.V3_1_1;
@@ -427,6 +428,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     // ---- PUBLISH from the client
 
     private void publish(int fixedHeader, DirectBuffer buf, int offset, int length) {
+        if (publish == null) {
+            publish = new PublishView();
+        }
         ReasonCode check = publish.wrap(version, fixedHeader, buf, offset, length);
         if (check != ReasonCode.SUCCESS) {
             protocolError(check, "bad PUBLISH");
@@ -597,6 +601,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     // ---- acknowledgements from the client
 
     private void acknowledgement(int fixedHeader, DirectBuffer buf, int offset, int length) {
+        if (ack == null) {
+            ack = new AckView();
+        }
         ReasonCode check = ack.wrap(version, fixedHeader, buf, offset, length);
         if (check != ReasonCode.SUCCESS) {
             protocolError(check, "bad acknowledgement");
