@@ -1,11 +1,11 @@
 package dev.isthmus.tools.bench;
 
 import dev.isthmus.core.buffer.Chunk;
-import dev.isthmus.core.buffer.ChunkPool;
 import dev.isthmus.core.loop.FlushBatch;
 import dev.isthmus.core.timer.Timer;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.transport.OutboundChunks;
 import dev.isthmus.protocol.mqtt.codec.ConnackPacket;
 import dev.isthmus.protocol.mqtt.codec.ConnectPacket;
 import dev.isthmus.protocol.mqtt.codec.Decoded;
@@ -67,7 +67,7 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
     private final UnsafeBuffer payloadBuffer;
 
     private Connection connection;
-    private Chunk out;
+    private final OutboundChunks out;
     private int state = CONNECTING;
     /** Set while this client waits in its loop's {@link FlushBatch}. */
     private boolean batched;
@@ -100,6 +100,7 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
         this.seq = seq;
         this.clientId = clientId;
         this.version = config.codecVersion();
+        this.out = new OutboundChunks(owner.loop);
         this.topics = new ArrayList<>();
         for (String t : config.topics()) {
             topics.add(new TopicTemplate(t).expandClient(seq, clientId, config.userName()));
@@ -129,6 +130,7 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
     void start() {
         owner.clients.add(this);
         connection = owner.loop.io().connect(run.address, config.connectTimeoutNanos(), this);
+        out.target(connection);
     }
 
     // ---- connection events
@@ -186,7 +188,7 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
         if (leaving) {
             // The end of the run: the broker closing after our DISCONNECT is no error.
             state = CLOSED;
-            releaseOut();
+            out.release();
             connection.close();
             reader.close();
             return;
@@ -203,7 +205,7 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
         }
         owner.count(BenchCounters.DISCONNECTED);
         run.clientError(seq, why);
-        releaseOut();
+        out.release();
         if (connection != null && connection.isOpen()) {
             connection.close();
         }
@@ -270,6 +272,7 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
             }
             case PUB -> {
                 state = RUNNING;
+                out.preferLargeChunks(true);
                 nextDue = now;
                 pump(now);
             }
@@ -418,32 +421,33 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
         int total = headerLength + payload.length;
         boolean stamp = config.stampPayload();
         if (total <= owner.loop.chunks().chunkBytes()) {
-            MutableDirectBuffer b = reserve(total);
+            MutableDirectBuffer b = out.reserve(total);
             if (b == null) {
                 return false;
             }
-            int p = out.end();
+            int p = out.position();
             encoder.encodeHeader(b, p);
             b.putBytes(p + headerLength, payload, 0, payload.length);
             if (stamp) {
                 b.putLong(p + headerLength, run.epochNanos(), ByteOrder.BIG_ENDIAN);
             }
-            advance(total);
+            out.advance(total);
         } else {
-            MutableDirectBuffer b = reserve(headerLength + 8);
+            MutableDirectBuffer b = out.reserve(headerLength + 8);
             if (b == null) {
                 return false;
             }
-            int p = out.end();
+            int p = out.position();
             encoder.encodeHeader(b, p);
-            advance(headerLength);
+            out.advance(headerLength);
             int from = 0;
             if (stamp) {
                 b.putLong(p + headerLength, run.epochNanos(), ByteOrder.BIG_ENDIAN);
-                advance(8);
+                out.advance(8);
                 from = 8;
             }
-            if (!writeLarge(payload, from, payload.length - from)) {
+            if (!out.append(payload, from, payload.length - from)) {
+                fail("out of buffer memory");
                 return false;
             }
         }
@@ -478,12 +482,12 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
         int body = 2 + 6 + 1 + 1 + 2 + 2 + id.length + (user == null ? 0 : 2 + user.length)
                 + (password == null || user == null ? 0 : 2 + password.length);
         int total = 1 + vbiLength(body) + body;
-        MutableDirectBuffer b = reserve(total);
+        MutableDirectBuffer b = out.reserve(total);
         if (b == null) {
             fail("connect error - out of buffer memory");
             return;
         }
-        int p = out.end();
+        int p = out.position();
         b.putByte(p++, (byte) 0x10);
         for (int v = body; ; ) {
             int digit = v & 0x7F;
@@ -506,7 +510,7 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
                 p = putField(b, p, password);
             }
         }
-        advance(total);
+        out.advance(total);
     }
 
     private static int vbiLength(int v) {
@@ -543,90 +547,26 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
 
     private void writeAck(PacketType type, int packetId) {
         int length = MqttEncoder.ackLength(version, ReasonCode.SUCCESS, null);
-        MutableDirectBuffer b = reserve(length);
+        MutableDirectBuffer b = out.reserve(length);
         if (b == null) {
             fail("out of buffer memory");
             return;
         }
-        MqttEncoder.encodeAck(version, type, packetId, ReasonCode.SUCCESS, b, out.end());
-        advance(length);
+        MqttEncoder.encodeAck(version, type, packetId, ReasonCode.SUCCESS, b, out.position());
+        out.advance(length);
         owner.markDirty(this);
     }
 
     private void writePacket(MqttPacket packet) {
         int length = MqttEncoder.encodedLength(version, packet);
-        MutableDirectBuffer b = reserve(length);
+        MutableDirectBuffer b = out.reserve(length);
         if (b == null) {
             fail("out of buffer memory");
             return;
         }
-        MqttEncoder.encode(version, packet, b, out.end());
-        advance(length);
+        MqttEncoder.encode(version, packet, b, out.position());
+        out.advance(length);
         owner.markDirty(this);
-    }
-
-    // ---- the outbound chunk
-
-    private MutableDirectBuffer reserve(int bytes) {
-        if (out != null && out.capacity() - out.end() >= bytes) {
-            return out.view();
-        }
-        pushOut();
-        ChunkPool small = owner.loop.smallChunks();
-        boolean publisher = config.mode() == BenchConfig.Mode.PUB && state == RUNNING;
-        ChunkPool pool = bytes <= small.chunkBytes() && !publisher ? small : owner.loop.chunks();
-        if (bytes > pool.chunkBytes()) {
-            return null;
-        }
-        out = pool.acquire();
-        if (out == null) {
-            return null;
-        }
-        out.window(0, 0);
-        return out.view();
-    }
-
-    private void advance(int bytes) {
-        out.window(out.start(), out.end() + bytes);
-    }
-
-    private boolean writeLarge(byte[] payload, int offset, int length) {
-        int at = offset;
-        int end = offset + length;
-        while (at < end) {
-            if (out == null || out.capacity() == out.end()) {
-                pushOut();
-                out = owner.loop.chunks().acquire();
-                if (out == null) {
-                    fail("out of buffer memory");
-                    return false;
-                }
-                out.window(0, 0);
-            }
-            int n = Math.min(end - at, out.capacity() - out.end());
-            out.view().putBytes(out.end(), payload, at, n);
-            advance(n);
-            at += n;
-        }
-        return true;
-    }
-
-    private void pushOut() {
-        if (out != null) {
-            if (out.readable() > 0 && connection != null && connection.isOpen()) {
-                connection.write(out);
-            } else {
-                out.release();
-            }
-            out = null;
-        }
-    }
-
-    private void releaseOut() {
-        if (out != null) {
-            out.release();
-            out = null;
-        }
     }
 
     @Override
@@ -643,10 +583,9 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
     @Override
     public void flushBatched() {
         if (connection == null || !connection.isOpen()) {
-            releaseOut();
+            out.release();
             return;
         }
-        pushOut();
-        connection.flush();
+        out.flush();
     }
 }
