@@ -165,6 +165,9 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
             if (mqtt.usesEmbeddedBroker()) {
                 lines.add("mqtt persistence: " + (mqtt.persistence() == null ? "in memory" : mqtt.persistence()));
             }
+            for (MqttBridgeConfig bridge : mqtt.bridges()) {
+                lines.add("mqtt " + bridge + ": " + join(bridge.topics()));
+            }
         }
         lines.add("buffers: chunk " + ValueSyntax.formatSize(buffers.chunkBytes())
                 + ", pool per loop " + ValueSyntax.formatSize(buffers.maxPoolBytesPerLoop()));

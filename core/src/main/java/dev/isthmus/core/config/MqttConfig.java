@@ -37,10 +37,12 @@ import java.util.Set;
  *                          or null (the default) to keep them in memory only; only the embedded
  *                          broker stores them, so it must be null when upstreams are given
  * @param allowAnonymous    whether clients that connect without a user name are accepted; default true
+ * @param bridges           bridges from the embedded broker to other brokers, none by default; they
+ *                          need a listener (the embedded broker runs only then) and no upstreams
  */
 public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams, int maxPacketBytes,
                          int receiveMaximum, int maxQueuedMessages, Duration connectTimeout, Duration maxKeepAlive,
-                         Path persistence, boolean allowAnonymous) {
+                         Path persistence, boolean allowAnonymous, List<MqttBridgeConfig> bridges) {
     /** Where the built-in default configuration listens for MQTT: the IANA port for MQTT without TLS. */
     public static final ListenAddress DEFAULT_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 1883);
     /** PINGREQ, the smallest MQTT packet, is two bytes. */
@@ -60,6 +62,14 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
     /** No listener, the embedded broker, and the defaults above: MQTT off until a listener is given. */
     public static final MqttConfig DEFAULT = new MqttConfig(List.of(), List.of(), DEFAULT_MAX_PACKET_BYTES,
             DEFAULT_RECEIVE_MAXIMUM, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_CONNECT_TIMEOUT, Duration.ZERO, null, true);
+
+    /** Settings without bridges. */
+    public MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams, int maxPacketBytes, int receiveMaximum,
+                      int maxQueuedMessages, Duration connectTimeout, Duration maxKeepAlive, Path persistence,
+                      boolean allowAnonymous) {
+        this(listeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive,
+                persistence, allowAnonymous, List.of());
+    }
 
     public MqttConfig {
         listeners = List.copyOf(listeners);
@@ -111,6 +121,14 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
             throw new IllegalArgumentException("MQTT persistence is only used by the embedded broker, and upstreams "
                     + "are given");
         }
+        bridges = List.copyOf(bridges);
+        if (!bridges.isEmpty() && !upstreams.isEmpty()) {
+            throw new IllegalArgumentException("MQTT bridges connect the embedded broker, and upstreams are given");
+        }
+        if (!bridges.isEmpty() && listeners.isEmpty()) {
+            throw new IllegalArgumentException("MQTT bridges are given but no MQTT listener");
+        }
+        MqttBridgeConfig.checkNames(bridges);
     }
 
     /**
@@ -153,18 +171,18 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
     /** These settings with other listeners. */
     public MqttConfig withListeners(List<ListenAddress> newListeners) {
         return new MqttConfig(newListeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, bridges);
     }
 
     /** These settings with other upstreams; none turns the embedded broker on. */
     public MqttConfig withUpstreams(List<HostPort> newUpstreams) {
         return new MqttConfig(listeners, newUpstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, bridges);
     }
 
     /** These settings with another packet size limit. */
     public MqttConfig withMaxPacketBytes(int newMaxPacketBytes) {
         return new MqttConfig(listeners, upstreams, newMaxPacketBytes, receiveMaximum, maxQueuedMessages,
-                connectTimeout, maxKeepAlive, persistence, allowAnonymous);
+                connectTimeout, maxKeepAlive, persistence, allowAnonymous, bridges);
     }
 }

@@ -569,7 +569,8 @@ class ConfigProblemsTest {
                   listen: 1883
                   max-packet: 1m
                 """, 3, "unknown key 'max-packet' in mqtt, expected one of: listen, upstreams, max-packet-size, "
-                + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, allow-anonymous");
+                + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, allow-anonymous, "
+                + "bridges");
     }
 
     @Test
