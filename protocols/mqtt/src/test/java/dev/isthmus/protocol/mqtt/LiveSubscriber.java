@@ -38,6 +38,10 @@ public final class LiveSubscriber implements AutoCloseable {
             if (line.contains("received SUBACK")) {
                 break;
             }
+            // A persistent session's queued messages come before the SUBACK.
+            if (isMessage(line)) {
+                lines.add(line);
+            }
         }
         if (line == null) {
             throw new AssertionError("mosquitto_sub ended before its SUBACK");
@@ -46,7 +50,7 @@ public final class LiveSubscriber implements AutoCloseable {
             try {
                 String next;
                 while ((next = reader.readLine()) != null) {
-                    if (!next.startsWith("Client ") && !next.startsWith("Subscribed (")) {
+                    if (isMessage(next)) {
                         lines.add(next);
                     }
                 }
@@ -55,6 +59,10 @@ public final class LiveSubscriber implements AutoCloseable {
             }
             lines.add(END);
         });
+    }
+
+    private static boolean isMessage(String line) {
+        return !line.startsWith("Client ") && !line.startsWith("Subscribed (");
     }
 
     /** The next {@code count} message lines (payloads, or whatever -v or -F prints); fails after a minute without them. */
