@@ -38,11 +38,13 @@ import dev.isthmus.protocol.http1.route.Router;
 import dev.isthmus.protocol.http1.route.RoutingProxy;
 import dev.isthmus.protocol.mqtt.MqttBrokerService;
 import dev.isthmus.protocol.mqtt.MqttSettings;
+import dev.isthmus.protocol.mqtt.bridge.MqttBridgeService;
 
 /**
  * A running gateway built from an {@link IsthmusConfig}: the event-loop server with its HTTP
- * listeners, the upstream groups with their health checks, the admin listener, and (when no
- * upstream is configured) the built-in origin behind the proxy. The event loops, the built-in
+ * listeners, the upstream groups with their health checks, the embedded MQTT broker and its
+ * bridges, the admin listener, and (when no upstream is configured) the built-in origin behind
+ * the proxy. The event loops, the built-in
  * origin's included, run on the transport the {@code io} setting picks ({@link UringTransport#select}).
  */
 public final class Gateway implements AutoCloseable {
@@ -164,6 +166,9 @@ public final class Gateway implements AutoCloseable {
             MqttBrokerService broker = new MqttBrokerService(mqttSettings(mqtt), metrics, "mqtt");
             for (ListenAddress listen : mqtt.listeners()) {
                 builder.listen("mqtt " + listen, new InetSocketAddress(listen.host(), listen.port()), broker);
+            }
+            if (!mqtt.bridges().isEmpty()) {
+                builder.service(new MqttBridgeService(mqtt.bridges(), broker.localBroker(), metrics));
             }
         }
         server = builder.build().start();

@@ -418,10 +418,11 @@ final class ConfigMapper {
         }
         boolean allowAnonymous = bool(s, "allow-anonymous", d.allowAnonymous());
         List<MqttBridgeConfig> bridges = bridges(s);
-        if (!bridges.isEmpty() && !upstreams.isEmpty()) {
+        boolean bridgesWritten = s.value("bridges") instanceof SequenceNode written && !written.getValue().isEmpty();
+        if (bridgesWritten && !upstreamItems.isEmpty()) {
             problem(s.value("bridges"), "mqtt.bridges: a bridge connects the embedded broker to another, and "
                     + "mqtt.upstreams makes this an MQTT proxy; use one or the other");
-        } else if (s.has("bridges") && listenItems.isEmpty()) {
+        } else if (bridgesWritten && listenItems.isEmpty()) {
             problem(s.value("bridges"), "mqtt.bridges without mqtt.listen: a bridge connects the embedded broker, "
                     + "which runs with an MQTT listener, like listen: \":1883\"");
         }
