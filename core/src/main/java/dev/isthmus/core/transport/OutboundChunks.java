@@ -2,6 +2,7 @@ package dev.isthmus.core.transport;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.buffer.ChunkPool;
@@ -22,7 +23,11 @@ import dev.isthmus.core.loop.EventLoop;
  * connection, or try again after the next flush). Loop thread only.
  */
 public final class OutboundChunks {
+    private static final byte[] NO_BYTES = new byte[0];
+
     private final EventLoop loop;
+    /** Views a byte array being appended; let go of it afterwards. */
+    private final UnsafeBuffer arrayView = new UnsafeBuffer(NO_BYTES);
     private Connection target;
     private Chunk out;
     private boolean preferLarge;
@@ -99,18 +104,10 @@ public final class OutboundChunks {
 
     /** {@link #append(DirectBuffer, int, int)} from a byte array. */
     public boolean append(byte[] source, int offset, int length) {
-        int at = offset;
-        int end = offset + length;
-        while (at < end) {
-            if (!room()) {
-                return false;
-            }
-            int n = Math.min(end - at, out.capacity() - out.end());
-            out.view().putBytes(out.end(), source, at, n);
-            advance(n);
-            at += n;
-        }
-        return true;
+        arrayView.wrap(source);
+        boolean appended = append(arrayView, offset, length);
+        arrayView.wrap(NO_BYTES);
+        return appended;
     }
 
     /** A chunk with at least one free byte as {@link #out}; false when the pool is exhausted. */

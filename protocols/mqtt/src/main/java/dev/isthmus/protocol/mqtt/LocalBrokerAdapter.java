@@ -54,8 +54,14 @@ final class LocalBrokerAdapter implements LocalBroker {
         }
 
         private void deliver(Session.Delivery delivery) {
-            if (!session.ended) {
+            if (session.ended) {
+                return;
+            }
+            try {
                 subscriber.deliver(new Delivered(delivery.message, delivery.qos, delivery.retain));
+            } catch (RuntimeException e) {
+                // Delivered while the publisher's packet is being handled: its connection must not pay.
+                part.loop.uncaught(e, session + " receiving " + delivery.message.topic());
             }
         }
 

@@ -67,6 +67,7 @@ public final class MqttBridge implements MqttClientListener, LocalBroker.Subscri
     /** Whether the failure of the current run of attempts was logged. */
     private boolean failureLogged;
     private boolean draining;
+    private boolean pumping;
 
     /**
      * @param clientId the client identifier at the remote broker (the configured one or its default)
@@ -134,6 +135,7 @@ public final class MqttBridge implements MqttClientListener, LocalBroker.Subscri
             local.close();
         }
         remote.abort();
+        notConnected();
     }
 
     boolean isStopped() {
@@ -143,6 +145,15 @@ public final class MqttBridge implements MqttClientListener, LocalBroker.Subscri
     private void finishIfDrained() {
         if (draining && (!connected || queued == 0)) {
             remote.stop();
+            notConnected();
+        }
+    }
+
+    /** The client tells nothing more once stopped: the gauge goes down here. */
+    private void notConnected() {
+        if (connected) {
+            connected = false;
+            metrics.connected.decrement(shard);
         }
     }
 
@@ -181,24 +192,36 @@ public final class MqttBridge implements MqttClientListener, LocalBroker.Subscri
         }
     }
 
-    /** Hands waiting messages to the client as far as it takes them. */
+    /**
+     * Hands waiting messages to the client as far as it takes them. The client may report a
+     * publication done from within {@code publish} (written at QoS 0, or too large), whose
+     * handler pumps again: that inner call leaves the work to the loop already running.
+     */
     private void pump() {
-        BridgedMessage next;
-        while ((next = waiting.peek()) != null) {
-            if (next.local.expired(loop.now())) {
+        if (pumping) {
+            return;
+        }
+        pumping = true;
+        try {
+            BridgedMessage next;
+            while ((next = waiting.peek()) != null) {
+                if (next.local.expired(loop.now())) {
+                    waiting.poll();
+                    done(next);
+                    metrics.dropped.increment(shard);
+                    continue;
+                }
+                if (!remote.publish(next)) {
+                    return;
+                }
                 waiting.poll();
-                done(next);
-                metrics.dropped.increment(shard);
-                continue;
+                metrics.out.increment(shard);
+                if (next.qos() == 0) {
+                    done(next);
+                }
             }
-            if (!remote.publish(next)) {
-                return;
-            }
-            waiting.poll();
-            metrics.out.increment(shard);
-            if (next.qos() == 0) {
-                done(next);
-            }
+        } finally {
+            pumping = false;
         }
         finishIfDrained();
     }
@@ -274,8 +297,7 @@ public final class MqttBridge implements MqttClientListener, LocalBroker.Subscri
 
     @Override
     public void disconnected(String why) {
-        connected = false;
-        metrics.connected.decrement(shard);
+        notConnected();
         if (!draining) {
             LOG.log(System.Logger.Level.WARNING, "bridge " + config.name() + " lost " + remoteName + ": " + why
                     + "; reconnecting (" + queued + " messages queued)");

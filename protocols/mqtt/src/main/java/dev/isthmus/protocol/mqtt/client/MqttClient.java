@@ -160,31 +160,14 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
     /** When the outstanding PINGREQ went out, or 0. */
     private long pingSent;
 
-    private final Timer keepAliveTimer = new Timer() {
-        @Override
-        protected void onTimeout(long nowNanos) {
-            keepAlive(nowNanos);
-        }
-    };
+    private final Timer keepAliveTimer = Timer.calling(this::keepAlive);
     /** The CONNACK (or, stopping, the broker's close) is late. */
-    private final Timer answerTimer = new Timer() {
-        @Override
-        protected void onTimeout(long nowNanos) {
-            if (state == AWAIT_CONNACK) {
-                lost("no CONNACK within " + settings.connectTimeout().toMillis() + " ms", false);
-            } else if (state == STOPPING) {
-                finish();
-            }
+    private final Timer answerTimer = Timer.calling(now -> answerLate());
+    private final Timer reconnectTimer = Timer.calling(now -> {
+        if (state == WAITING) {
+            connectNow();
         }
-    };
-    private final Timer reconnectTimer = new Timer() {
-        @Override
-        protected void onTimeout(long nowNanos) {
-            if (state == WAITING) {
-                connectNow();
-            }
-        }
-    };
+    });
 
     public MqttClient(EventLoop loop, MqttClientSettings settings, MqttClientListener listener) {
         this.loop = loop;
@@ -216,6 +199,10 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
     public void stop() {
         if (state == CONNECTED) {
             writePacket(DisconnectPacket.NORMAL);
+            if (state != CONNECTED) {
+                finish(); // the DISCONNECT found no buffer and the connection went with it
+                return;
+            }
             state = STOPPING;
             loop.timers().cancel(keepAliveTimer);
             out.flush();
@@ -231,6 +218,14 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
     /** Closes at once, without DISCONNECT (the broker publishes the will); no reconnect follows. */
     public void abort() {
         if (state != STOPPED) {
+            finish();
+        }
+    }
+
+    private void answerLate() {
+        if (state == AWAIT_CONNACK) {
+            lost("no CONNACK within " + settings.connectTimeout().toMillis() + " ms", false);
+        } else if (state == STOPPING) {
             finish();
         }
     }
@@ -732,6 +727,9 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
         }
         if (written == BROKEN) {
             lost("out of buffer memory", true);
+        } else if (qos == 0 && publication.qos() > 0) {
+            // Lowered to the broker's Maximum QoS 0: done once written, as its owner must learn.
+            listener.published(publication, ReasonCode.SUCCESS);
         }
         return true;
     }
@@ -975,10 +973,6 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
 
     @Override
     public void flushBatched() {
-        if (connection == null || !connection.isOpen()) {
-            out.release();
-            return;
-        }
         out.flush();
         if (state == CONNECTED) {
             resend();

@@ -36,9 +36,11 @@ public interface MqttClientListener {
 
     /**
      * A QoS 1 or 2 publication is done: acknowledged ({@code reason} below 0x80), refused by a
-     * 5.0 broker's reason code, or dropped because it is larger than the broker's Maximum
-     * Packet Size ({@link ReasonCode#PACKET_TOO_LARGE}, also for QoS 0). The client holds it no
-     * longer.
+     * 5.0 broker's reason code, written at QoS 0 because the broker's Maximum QoS is 0
+     * ({@link ReasonCode#SUCCESS} at once), or dropped because it is larger than the broker's
+     * Maximum Packet Size ({@link ReasonCode#PACKET_TOO_LARGE}, also for QoS 0). The client
+     * holds it no longer. The last two are told from within {@link MqttClient#publish}: an
+     * owner that publishes again from here must not recurse without bound.
      */
     default void published(Publication publication, ReasonCode reason) {
     }

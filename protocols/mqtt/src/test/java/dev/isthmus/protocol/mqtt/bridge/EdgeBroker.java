@@ -18,6 +18,7 @@ import dev.isthmus.core.config.HostPort;
 import dev.isthmus.core.config.MqttBridgeConfig;
 import dev.isthmus.core.observe.MetricRegistry;
 import dev.isthmus.core.server.Server;
+import dev.isthmus.core.testing.Conditions;
 import dev.isthmus.core.testing.MosquittoProcess;
 import dev.isthmus.core.transport.Transport;
 import dev.isthmus.iouring.UringTransport;
@@ -99,13 +100,7 @@ final class EdgeBroker implements AutoCloseable {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + PATIENCE.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(10);
-        }
+        Conditions.await(condition, PATIENCE, what);
     }
 
     @Override

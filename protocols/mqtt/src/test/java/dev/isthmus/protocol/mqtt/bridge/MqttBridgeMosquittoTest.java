@@ -221,6 +221,21 @@ class MqttBridgeMosquittoTest {
 
     @ParameterizedTest(name = "MQTT {0}")
     @ValueSource(strings = {"5"})
+    void aRemoteBrokerThatTakesOnlyQos0GetsQos0AndNothingStaysQueued(String version) throws Exception {
+        try (Remote remote = Remote.start("max_qos 0\n");
+             EdgeBroker edge = EdgeBroker.start(bridge("cloud", remote.mosquitto, version, "low/# out 1"));
+             LiveSubscriber cloud = new LiveSubscriber(args(remote.mosquitto, version, "-t", "low/#", "-F", "%q %p"))) {
+            edge.awaitConnected("cloud");
+            for (int i = 0; i < 3; i++) {
+                publish(edge.clientArgs("-t", "low/x", "-q", "1", "-m", "l" + i));
+            }
+            assertEquals(List.of("0 l0", "0 l1", "0 l2"), cloud.messages(3));
+            await(() -> edge.metric("isthmus_mqtt_bridge_queued_messages", "cloud") == 0, "nothing queued");
+        }
+    }
+
+    @ParameterizedTest(name = "MQTT {0}")
+    @ValueSource(strings = {"5"})
     void mqtt5PropertiesTravelWithBridgedMessages(String version) throws Exception {
         try (Remote remote = Remote.start("");
              EdgeBroker edge = EdgeBroker.start(bridge("cloud", remote.mosquitto, version, "props/# both 1"));

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import dev.isthmus.core.loop.EventLoop;
+import dev.isthmus.core.testing.Conditions;
 import dev.isthmus.core.loop.LoopSettings;
 import dev.isthmus.core.transport.Transport;
 import dev.isthmus.iouring.UringTransport;
@@ -100,13 +101,7 @@ final class ClientHarness implements MqttClientListener, AutoCloseable {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + PATIENCE.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(10);
-        }
+        Conditions.await(condition, PATIENCE, what);
     }
 
     /** The next {@code count} messages the listener saw; fails naming those that came. */
