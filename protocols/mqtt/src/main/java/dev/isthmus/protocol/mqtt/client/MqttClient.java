@@ -177,6 +177,8 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
         this.clientId = settings.clientId();
         this.reader = new FrameReader(Math.min(settings.maxPacketBytes(), FrameReader.PROTOCOL_MAX_PACKET_SIZE));
         this.out = new OutboundChunks(loop);
+        // A client mostly publishes in bursts; what it writes is released once flushed.
+        out.preferLargeChunks(true);
         this.flushes = new FlushBatch<>(loop);
         this.reconnectDelay = new ReconnectDelay(settings.reconnectMin().toNanos(), settings.reconnectMax().toNanos());
     }
