@@ -57,6 +57,7 @@ final class ClientHarness implements MqttClientListener, AutoCloseable {
     final List<Publication> completed = new CopyOnWriteArrayList<>();
     final AtomicInteger resent = new AtomicInteger();
     final BlockingQueue<List<ReasonCode>> subacks = new LinkedBlockingQueue<>();
+    final BlockingQueue<List<String>> unsubacks = new LinkedBlockingQueue<>();
     /** Whether messages are acknowledged as they arrive; otherwise their tokens wait in {@link #tokens}. */
     volatile boolean autoAcknowledge = true;
     final List<Long> tokens = new CopyOnWriteArrayList<>();
@@ -193,6 +194,11 @@ final class ClientHarness implements MqttClientListener, AutoCloseable {
     @Override
     public void subscribed(List<String> filters, List<ReasonCode> reasons) {
         subacks.add(reasons);
+    }
+
+    @Override
+    public void unsubscribed(List<String> filters) {
+        unsubacks.add(filters);
     }
 
     /** Subscribes and waits for the SUBACK. */

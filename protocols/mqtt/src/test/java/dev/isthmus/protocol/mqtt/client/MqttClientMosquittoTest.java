@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -111,6 +112,57 @@ class MqttClientMosquittoTest {
             List<Received> got = harness.messages(5);
             assertEquals(payloads("r", 5), got.stream().map(Received::payload).toList());
             assertTrue(got.stream().allMatch(m -> m.qos() == qos && m.topic().equals(topic)), got::toString);
+        }
+    }
+
+    @ParameterizedTest(name = "MQTT {0}")
+    @EnumSource(names = {"V3_1_1", "V5"})
+    void afterUnsubscribingNothingMoreArrives(MqttVersion version) throws Exception {
+        String v = version == MqttVersion.V5 ? "5" : "3.1.1";
+        String topic = "client/" + v + "/unsubscribe";
+        try (ClientHarness harness = ClientHarness.start(ClientHarness.settings(mosquitto.port(), "unsub-" + v)
+                .version(version).build())) {
+            harness.awaitConnected();
+            harness.subscribe(List.of(Subscription.of(topic, 1)));
+            assertEquals(0, MosquittoClients.publish(10, at(mosquitto, v, "-t", topic, "-q", "1", "-m", "before"))
+                    .exitCode());
+            assertEquals("before", harness.messages(1).getFirst().payload());
+            harness.onLoop(() -> {
+                harness.client.unsubscribe(List.of(topic));
+                return null;
+            });
+            assertEquals(List.of(topic), harness.unsubacks.poll(ClientHarness.PATIENCE.toSeconds(),
+                    java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, MosquittoClients.publish(10, at(mosquitto, v, "-t", topic, "-q", "1", "-m", "after"))
+                    .exitCode());
+            assertEquals(null, harness.received.poll(500, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Test
+    void aBrokerSendingGarbageIsLeftAndConnectedAgain() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.ServerSocket hostile = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                while (!hostile.isClosed()) {
+                    try (java.net.Socket client = hostile.accept()) {
+                        accepted.incrementAndGet();
+                        client.getInputStream().read(new byte[256]);
+                        // CONNACK accepted, then a packet whose remaining length never ends.
+                        client.getOutputStream().write(new byte[] {0x20, 0x02, 0x00, 0x00, 0x30, (byte) 0xFF,
+                                (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01});
+                        client.getInputStream().read(new byte[256]);
+                    } catch (IOException e) {
+                        // the client left, as it should
+                    }
+                }
+            });
+            try (ClientHarness harness = ClientHarness.start(ClientHarness.settings(hostile.getLocalPort(), "victim")
+                    .version(MqttVersion.V3_1_1).build())) {
+                ClientHarness.await(() -> accepted.get() >= 2 && !harness.disconnects.isEmpty(),
+                        "the client to leave the broker and come back");
+                assertTrue(harness.disconnects.getFirst().contains("protocol error"), harness.disconnects::toString);
+            }
         }
     }
 
