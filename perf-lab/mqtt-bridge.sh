@@ -17,30 +17,13 @@
 set -euo pipefail
 
 command_line="perf-lab/mqtt-bridge.sh${*:+ $*}"
-rounds=3
-duration=8
-size=64
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rounds) rounds=$2; shift 2 ;;
-    --duration) duration=$2; shift 2 ;;
-    --size) size=$2; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
-
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 # shellcheck source=perf-lab/common.sh
 . "$root/perf-lab/common.sh"
-command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || {
-  echo "perf-lab: mosquitto is required (apt-get install mosquitto)" >&2; exit 1; }
-mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+mqtt_options "$@"
+require_mosquitto
 "$root/isthmus" bench mqtt pub --help >/dev/null  # builds on first use
-
-work=$(mktemp -d /tmp/isthmus-perf-bridge.XXXXXX)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+work_directory bridge
 
 names=(mosquitto isthmus)
 declare -A port_of pid_of

@@ -95,6 +95,12 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
     private static final int BROKEN = 3;
 
     private static final int MAX_PACKET_ID = 0xFFFF;
+    /**
+     * Bytes written between two flushes before {@link #publish} says "not now": a burst leaves
+     * in slices, and the socket's back-pressure can take effect, instead of the whole burst
+     * filling the loop's buffer pool (which every connection of the loop shares) in one go.
+     */
+    static final int MAX_UNFLUSHED_BYTES = 64 << 10;
     private static final long GENERATION_MASK = (1L << 22) - 1;
     private static final long EPOCH_MASK = (1L << 24) - 1;
 
@@ -141,6 +147,8 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
     private int nextPacketId = 1;
     /** {@link #publish} said no since the last {@link MqttClientListener#ready()}. */
     private boolean refused;
+    /** PUBLISH bytes written since the last flush. */
+    private int unflushed;
 
     // ---- QoS 2 from the broker
     /** Passed to the listener, not yet acknowledged by it. */
@@ -374,6 +382,7 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
         }
         unsent = ringHead;
         onWire = 0;
+        unflushed = 0;
         pendingSubscribes.clear();
         pendingUnsubscribes.clear();
         state = WAITING;
@@ -689,8 +698,9 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
      * reconnects until acknowledged ({@link MqttClientListener#published}).
      *
      * @return false when it cannot be taken now (not connected, the in-flight window is full,
-     *         earlier publications wait to be resent, the socket is backed up, or the loop is out
-     *         of buffer memory); {@link MqttClientListener#ready()} follows once it can. True
+     *         earlier publications wait to be resent, {@value #MAX_UNFLUSHED_BYTES} bytes wait for
+     *         the end of the loop iteration, the socket is backed up, or the loop is out of buffer
+     *         memory); {@link MqttClientListener#ready()} follows once it can. True
      *         also when it was dropped for being larger than the broker accepts (then
      *         {@code published} says {@link ReasonCode#PACKET_TOO_LARGE})
      */
@@ -698,7 +708,7 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
         int qos = Math.min(publication.qos(), maxQos);
         // Nothing overtakes what waits to be resent, QoS 0 included: messages leave in order.
         if (state != CONNECTED || connection.hasPendingWrites() || unsent != ringTail
-                || qos > 0 && inflightById.size() >= sendQuota) {
+                || unflushed >= MAX_UNFLUSHED_BYTES || qos > 0 && inflightById.size() >= sendQuota) {
             refused = true;
             return false;
         }
@@ -795,7 +805,8 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
 
     /** Sends what waits since a reconnect, in order, as far as the broker's window allows. */
     private void resend() {
-        while (state == CONNECTED && unsent != ringTail && onWire < sendQuota && !connection.hasPendingWrites()) {
+        while (state == CONNECTED && unsent != ringTail && onWire < sendQuota && !connection.hasPendingWrites()
+                && unflushed < MAX_UNFLUSHED_BYTES) {
             Inflight entry = ring[unsent & (ring.length - 1)];
             if (entry.publication != null && entry.needsSend) {
                 if (entry.released) {
@@ -826,7 +837,8 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
     }
 
     private void maybeReady() {
-        if (refused && state == CONNECTED && unsent == ringTail && !connection.hasPendingWrites()) {
+        if (refused && state == CONNECTED && unsent == ringTail && !connection.hasPendingWrites()
+                && unflushed < MAX_UNFLUSHED_BYTES) {
             refused = false;
             listener.ready();
         }
@@ -868,6 +880,7 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
                 return BROKEN;
             }
         }
+        unflushed += length;
         markDirty();
         return WRITTEN;
     }
@@ -976,6 +989,7 @@ public final class MqttClient implements ConnectionHandler, FrameSink, FlushBatc
     @Override
     public void flushBatched() {
         out.flush();
+        unflushed = 0;
         if (state == CONNECTED) {
             resend();
             maybeReady();

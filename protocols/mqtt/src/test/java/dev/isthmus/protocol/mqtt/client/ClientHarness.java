@@ -56,6 +56,7 @@ final class ClientHarness implements MqttClientListener, AutoCloseable {
     final List<ReasonCode> completions = new CopyOnWriteArrayList<>();
     final List<Publication> completed = new CopyOnWriteArrayList<>();
     final AtomicInteger resent = new AtomicInteger();
+    final AtomicInteger readies = new AtomicInteger();
     final BlockingQueue<List<ReasonCode>> subacks = new LinkedBlockingQueue<>();
     final BlockingQueue<List<String>> unsubacks = new LinkedBlockingQueue<>();
     /** Whether messages are acknowledged as they arrive; otherwise their tokens wait in {@link #tokens}. */
@@ -188,6 +189,7 @@ final class ClientHarness implements MqttClientListener, AutoCloseable {
 
     @Override
     public void ready() {
+        readies.incrementAndGet();
         pump();
     }
 
