@@ -53,11 +53,15 @@ final class CheckCommand implements Callable<Integer> {
         }
         MqttConfig mqtt = config.mqtt();
         String mqttMode = mqtt.listeners().isEmpty() ? ""
-                : mqtt.usesEmbeddedBroker() ? ", MQTT broker"
+                : mqtt.usesEmbeddedBroker() ? ", MQTT broker" + bridges(mqtt.bridges().size())
                 : ", MQTT proxy to " + mqtt.upstreams().size() + " brokers";
         out.println(configFile + ": OK (" + config.listenerCount() + " listeners, " + config.upstreams().size()
                 + " upstream groups, " + config.effectiveRoutes().size() + " routes" + mqttMode + ")");
         out.flush();
         return 0;
+    }
+
+    private static String bridges(int count) {
+        return count == 0 ? "" : count == 1 ? " with 1 bridge" : " with " + count + " bridges";
     }
 }

@@ -45,11 +45,13 @@ import dev.isthmus.protocol.mqtt.MqttProxySettings;
 import dev.isthmus.protocol.mqtt.MqttSettings;
 import dev.isthmus.protocol.mqtt.TopicRuleHooks;
 import dev.isthmus.protocol.mqtt.TopicRules;
+import dev.isthmus.protocol.mqtt.bridge.MqttBridgeService;
 
 /**
  * A running gateway built from an {@link IsthmusConfig}: the event-loop server with its HTTP
- * listeners, the upstream groups with their health checks, the admin listener, and (when no
- * upstream is configured) the built-in origin behind the proxy. The event loops, the built-in
+ * listeners, the upstream groups with their health checks, the embedded MQTT broker and its
+ * bridges, the admin listener, and (when no upstream is configured) the built-in origin behind
+ * the proxy. The event loops, the built-in
  * origin's included, run on the transport the {@code io} setting picks ({@link UringTransport#select}).
  */
 public final class Gateway implements AutoCloseable {
@@ -166,8 +168,12 @@ public final class Gateway implements AutoCloseable {
                     throw new IOException("mqtt.persistence: sessions on disk are not in this build yet; "
                             + "the embedded broker keeps them in memory");
                 }
-                service = new MqttBrokerService(brokerHooks(mqtt), mqttSettings(mqtt), metrics, "mqtt",
-                        new ProjectVersion().getVersion()[0]);
+                MqttBrokerService broker = new MqttBrokerService(brokerHooks(mqtt), mqttSettings(mqtt), metrics,
+                        "mqtt", new ProjectVersion().getVersion()[0]);
+                service = broker;
+                if (!mqtt.bridges().isEmpty()) {
+                    builder.service(new MqttBridgeService(mqtt.bridges(), broker.localBroker(), metrics));
+                }
             } else {
                 UpstreamGroup brokers = mqttUpstreamGroup(mqtt, threads);
                 groups.add(brokers);

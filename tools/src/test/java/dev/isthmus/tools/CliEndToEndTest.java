@@ -148,6 +148,62 @@ class CliEndToEndTest {
     }
 
     @Test
+    void aBridgeInTheConfigFileCarriesMessagesToAndFromARemoteMosquitto() throws Exception {
+        try (MosquittoProcess cloud = MosquittoProcess.start()) {
+            String[] atCloud = {"-h", cloud.host(), "-p", String.valueOf(cloud.port())};
+            MosquittoClients.Result register = MosquittoClients.subscribe(10, concat(atCloud, "-i", "cloud-reader", "-c",
+                    "-q", "1", "-t", "edge-7/#", "-E"));
+            assertEquals(0, register.exitCode(), register.output());
+            Path config = Files.writeString(dir.resolve("bridge.yaml"), """
+                    threads: 2
+                    admin: { listen: "127.0.0.1:0" }
+                    mqtt:
+                      listen: "127.0.0.1:0"
+                      bridges:
+                        - name: cloud
+                          address: "%s"
+                          client-id: edge-7
+                          reconnect-min: 100ms
+                          reconnect-max: 1s
+                          topics:
+                            - "sensors/# out 1 \\"\\" edge-7/"
+                            - { filter: cmd/#, direction: in, qos: 1, remote-prefix: fleet/edge-7/ }
+                    """.formatted(cloud.host() + ":" + cloud.port()));
+            try (ChildJvm isthmus = ChildJvm.isthmus("--config", config.toString())) {
+                String port = String.valueOf(isthmus.listenerAddress("mqtt 127.0.0.1:0").getPort());
+                isthmus.await(Pattern.compile("bridge cloud connected to " + Pattern.quote(cloud.host() + ":"
+                        + cloud.port()) + " as edge-7"), DEADLINE);
+                MosquittoClients.Result pub = MosquittoClients.publish(10, "-h", "127.0.0.1", "-p", port,
+                        "-t", "sensors/boiler", "-q", "1", "-m", "71C");
+                assertEquals(0, pub.exitCode(), pub.output());
+                MosquittoClients.Result read = MosquittoClients.subscribe(10, concat(atCloud, "-i", "cloud-reader", "-c",
+                        "-q", "1", "-t", "edge-7/#", "-C", "1", "-v"));
+                assertEquals(List.of("edge-7/sensors/boiler 71C"), read.lines(), read.output() + isthmus.output());
+
+                // In: the bridge has subscribed by the time a retained command is published, or gets it as retained.
+                assertEquals(0, MosquittoClients.publish(10, concat(atCloud, "-t", "fleet/edge-7/cmd/valve", "-q", "1",
+                        "-r", "-m", "close")).exitCode());
+                MosquittoClients.Result command = MosquittoClients.subscribe(20, "-h", "127.0.0.1", "-p", port,
+                        "-t", "cmd/#", "-C", "1", "-v", "-W", "15");
+                assertEquals(List.of("cmd/valve close"), command.lines(), command.output() + isthmus.output());
+
+                HttpResponse<String> metrics = get(URI.create("http://" + hostPort(isthmus.adminAddress()) + "/metrics"));
+                assertTrue(metrics.body().contains("isthmus_mqtt_bridge_connected{bridge=\"cloud\"} 1"), metrics.body());
+                assertTrue(metrics.body().contains("isthmus_mqtt_bridge_messages_out_total{bridge=\"cloud\"} 1"),
+                        metrics.body());
+                isthmus.terminate();
+                assertEquals(0, isthmus.awaitExit(DEADLINE), isthmus.output());
+            }
+        }
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void sigtermLetsInFlightRequestsFinishRefusesNewConnectionsAndExitsZero() throws Exception {
         int inFlight = 5;
         try (RecordingOrigin origin = new RecordingOrigin("slow-origin");

@@ -161,7 +161,38 @@ class MainTest {
                 file + ":11: unknown key 'retain' in mqtt, expected one of: listen, upstreams, max-packet-size, "
                         + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, "
                         + "allow-anonymous, balance, upstream-connect-timeout, idle-timeout, proxy-protocol, health, "
-                        + "rules, rate-limit, splice, slow-subscriber-timeout, sys-interval"), result.errLines());
+                        + "rules, rate-limit, splice, slow-subscriber-timeout, sys-interval, bridges"), result.errLines());
+    }
+
+    @Test
+    void checkAcceptsBridgesAndNamesTheirMistakesWithLines() throws IOException {
+        Path good = file("bridge.yaml", """
+                mqtt:
+                  listen: ":1883"
+                  bridges:
+                    - name: cloud
+                      address: cloud.example.com
+                      topics: [ "sensors/# out 1 \\"\\" edge-7/", "cmd/# in 1" ]
+                """);
+        assertEquals(new Result(0, good + ": OK (1 listeners, 0 upstream groups, 0 routes, MQTT broker with 1 bridge)"
+                + System.lineSeparator(), ""), execute("check", "--config", good.toString()));
+        Path bad = file("bad-bridge.yaml", """
+                mqtt:
+                  listen: ":1883"
+                  upstreams: [ "broker:1883" ]
+                  bridges:
+                    - name: cloud
+                      address: cloud.example.com
+                      keep-alive: 1s
+                      topics: [ "sensors/# up 1" ]
+                """);
+        Result result = execute("check", "--config", bad.toString());
+        assertEquals(2, result.status());
+        assertEquals(List.of(
+                bad + ":5: mqtt.bridges: a bridge connects the embedded broker to another, and mqtt.upstreams makes "
+                        + "this an MQTT proxy; use one or the other",
+                bad + ":7: mqtt.bridges.cloud.keep-alive: must be at least 5s, got 1s",
+                bad + ":8: mqtt.bridges.cloud.topics: expected out, in or both, got 'up'"), result.errLines());
     }
 
     @Test

@@ -76,13 +76,33 @@ import java.util.Optional;
  *     subscribe: [ "devices/%c/#", "broadcast/#" ]   # a list is the allow list
  *   rate-limit: { rate: 10, burst: 20 }        # PUBLISH packets a second per client
  *   splice: true                               # pass-through bytes spliced in the kernel (io_uring)
+ *   bridges:                                   # to other brokers (embedded broker only)
+ *     - name: cloud                            # logs and metrics; unique
+ *       address: cloud.example.com:1883        # port 1883 when left out
+ *       client-id: edge-17                     # default name.hostname
+ *       protocol-version: 3.1.1                # 3.1.1 (default) | 5
+ *       clean-start: false                     # false (default): the remote broker keeps the session
+ *       session-expiry: never                  # 5 only: whole seconds or never; default never (0 with clean start)
+ *       keep-alive: 60s                        # whole seconds, 5s..65535s
+ *       user-name: edge
+ *       password: secret                       # 3.1.1: only with user-name
+ *       try-private: true                      # 3.1.1 only: announce a bridge (protocol level 0x84)
+ *       reconnect-min: 5s                      # jittered back-off between these
+ *       reconnect-max: 30s
+ *       max-queued-messages: 10000             # on their way out, sent or not; beyond: dropped, counted
+ *       max-queued-bytes: 64m
+ *       topics:                                # mosquitto's "pattern [direction [qos [local-prefix remote-prefix]]]"
+ *         - "sensors/# out 1 \"\" edge-17/"
+ *         - { filter: cmd/#, direction: in, qos: 1, local-prefix: "", remote-prefix: edge-17/ }
  * }</pre>
  * An active check defaults to {@code type: tcp}; {@code path} (default {@code /}) and
  * {@code expect-status} belong to {@code type: http}. A file names its listeners: one without
  * {@code admin} has no admin listener, one without {@code http.listen} no HTTP listener, one
  * without {@code mqtt.listen} no MQTT listener. {@code mqtt.upstreams} need {@code mqtt.listen},
  * and {@code mqtt.persistence}, a directory relative to the file's own directory, belongs to
- * the embedded broker, so not with upstreams.
+ * the embedded broker, so not with upstreams; so do {@code mqtt.bridges}, which need
+ * {@code mqtt.listen} too. A bridge topic's direction defaults to {@code out}, its QoS to 0 and
+ * its prefixes to empty; {@code ""} writes an empty value in the one-line form.
  *
  * <p>The file is composed into snakeyaml-engine's node tree rather than loaded into maps,
  * because only nodes keep their line numbers; values are then read from the nodes' text, so a

@@ -56,11 +56,16 @@ final class ConfigMapper {
     private static final List<String> MQTT_KEYS = List.of("listen", "upstreams", "max-packet-size", "receive-maximum",
             "max-queued-messages", "connect-timeout", "max-keep-alive", "persistence", "allow-anonymous",
             "balance", "upstream-connect-timeout", "idle-timeout", "proxy-protocol", "health", "rules", "rate-limit",
-            "splice", "slow-subscriber-timeout", "sys-interval");
+            "splice", "slow-subscriber-timeout", "sys-interval", "bridges");
     private static final List<String> MQTT_RULES_KEYS = List.of("publish", "subscribe");
     private static final List<String> MQTT_RULE_KEYS = List.of("allow", "deny");
     private static final List<String> MQTT_RATE_KEYS = List.of("rate", "burst");
     private static final Pattern DECIMAL = Pattern.compile("\\d{1,9}(\\.\\d{1,9})?");
+    private static final List<String> BRIDGE_KEYS = List.of("name", "address", "client-id", "protocol-version",
+            "clean-start", "session-expiry", "keep-alive", "user-name", "password", "try-private", "reconnect-min",
+            "reconnect-max", "max-queued-messages", "max-queued-bytes", "topics");
+    private static final List<String> BRIDGE_TOPIC_KEYS = List.of("filter", "direction", "qos", "local-prefix",
+            "remote-prefix");
 
     /** Bounds that only catch typos (an extra zero or two), far above any sane setting. */
     private static final int MAX_RETRIES = 100;
@@ -421,11 +426,20 @@ final class ConfigMapper {
         MqttProxyConfig proxy = mqttProxy(s);
         Duration slowSubscriberTimeout = duration(s, "slow-subscriber-timeout", d.slowSubscriberTimeout(), false);
         Duration sysInterval = duration(s, "sys-interval", d.sysInterval(), true);
+        List<MqttBridgeConfig> bridges = bridges(s);
+        boolean bridgesWritten = s.value("bridges") instanceof SequenceNode written && !written.getValue().isEmpty();
+        if (bridgesWritten && !upstreamItems.isEmpty()) {
+            problem(s.value("bridges"), "mqtt.bridges: a bridge connects the embedded broker to another, and "
+                    + "mqtt.upstreams makes this an MQTT proxy; use one or the other");
+        } else if (bridgesWritten && listenItems.isEmpty()) {
+            problem(s.value("bridges"), "mqtt.bridges without mqtt.listen: a bridge connects the embedded broker, "
+                    + "which runs with an MQTT listener, like listen: \":1883\"");
+        }
         if (problems.size() > before) {
             return null;
         }
         return new MqttConfig(listeners, upstreams, (int) maxPacket, receiveMaximum, maxQueued, connectTimeout,
-                maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout, sysInterval);
+                maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout, sysInterval, bridges);
     }
 
     /** The proxy's own keys of the mqtt section (they take effect only with upstreams, from the file or --mqtt-upstream). */
@@ -539,6 +553,177 @@ final class ConfigMapper {
             return 0;
         }
         return rate;
+    }
+
+    private List<MqttBridgeConfig> bridges(YamlSection mqtt) {
+        List<MqttBridgeConfig> bridges = new ArrayList<>();
+        Map<String, Integer> names = new HashMap<>();
+        for (Node item : items(mqtt, "bridges", false)) {
+            if (!(item instanceof MappingNode)) {
+                problem(item, "mqtt.bridges: expected a bridge like { name: cloud, address: cloud.example.com:1883, "
+                        + "topics: [ \"sensors/# out 1\" ] }, got " + describe(item));
+                continue;
+            }
+            MqttBridgeConfig bridge = bridge(section(item, "mqtt.bridges", BRIDGE_KEYS), item);
+            if (bridge == null) {
+                continue;
+            }
+            Integer first = names.putIfAbsent(bridge.name(), line(item));
+            if (first != null) {
+                problem(item, "mqtt.bridges: two bridges are named " + bridge.name() + " (the first on line " + first
+                        + ")");
+            } else {
+                bridges.add(bridge);
+            }
+        }
+        return bridges;
+    }
+
+    private MqttBridgeConfig bridge(YamlSection written, Node item) {
+        int before = problems.size();
+        String name = text(written, "name", null);
+        if (!written.has("name")) {
+            problem(item, "mqtt.bridges: a bridge needs a name, like name: cloud");
+        } else if (name != null && name.isBlank()) {
+            problem(written.value("name"), "mqtt.bridges.name: a bridge needs a name, like name: cloud");
+        }
+        YamlSection s = new YamlSection(name == null || name.isBlank() ? "mqtt.bridges" : "mqtt.bridges." + name,
+                written.entries());
+        HostPort address = null;
+        if (!s.has("address")) {
+            problem(item, s.path() + ": a bridge needs the remote broker's address, like address: "
+                    + "cloud.example.com:1883");
+        } else {
+            address = parsed(s.value("address"), s.keyPath("address"), "the remote broker's host:port",
+                    MqttBridgeConfig::parseAddress);
+        }
+        String clientId = text(s, "client-id", null);
+        if (clientId != null && clientId.isEmpty()) {
+            problem(s.value("client-id"), s.keyPath("client-id") + ": empty; leave it out for name.hostname");
+        }
+        MqttBridgeConfig.Version version = s.has("protocol-version")
+                ? parsed(s.value("protocol-version"), s.keyPath("protocol-version"), "3.1.1 or 5",
+                        MqttBridgeConfig.Version::fromName)
+                : MqttBridgeConfig.Version.V3_1_1;
+        boolean v5 = version == MqttBridgeConfig.Version.V5;
+        boolean cleanStart = bool(s, "clean-start", false);
+        long sessionExpiry = MqttBridgeConfig.defaultSessionExpiry(cleanStart);
+        if (s.has("session-expiry")) {
+            if (version != null && !v5) {
+                problem(s.value("session-expiry"), s.keyPath("session-expiry") + ": only MQTT 5 has a session "
+                        + "expiry; with 3.1.1, clean-start: false keeps the session for ever");
+            } else {
+                sessionExpiry = sessionExpiry(s, "session-expiry", sessionExpiry);
+            }
+        }
+        Duration keepAlive = keepAlive(s, "keep-alive", MqttBridgeConfig.DEFAULT_KEEP_ALIVE);
+        if (keepAlive.compareTo(MqttBridgeConfig.MIN_KEEP_ALIVE) < 0) {
+            problem(s.value("keep-alive"), s.keyPath("keep-alive") + ": must be at least "
+                    + ValueSyntax.formatDuration(MqttBridgeConfig.MIN_KEEP_ALIVE) + ", got "
+                    + ValueSyntax.formatDuration(keepAlive));
+        }
+        String userName = text(s, "user-name", null);
+        String password = text(s, "password", null);
+        if (password != null && !s.has("user-name") && version != null && !v5) {
+            problem(s.value("password"), s.keyPath("password") + ": MQTT 3.1.1 sends a password only with a "
+                    + "user-name");
+        }
+        boolean tryPrivate = bool(s, "try-private", true);
+        if (s.has("try-private") && v5) {
+            problem(s.value("try-private"), s.keyPath("try-private") + ": only MQTT 3.1.1 marks a bridge in its "
+                    + "CONNECT; with 5 the bridge keeps messages from looping through no-local");
+        }
+        int reconnectBefore = problems.size();
+        Duration reconnectMin = duration(s, "reconnect-min", MqttBridgeConfig.DEFAULT_RECONNECT_MIN, false);
+        Duration reconnectMax = duration(s, "reconnect-max", MqttBridgeConfig.DEFAULT_RECONNECT_MAX, false);
+        if (problems.size() == reconnectBefore && reconnectMax.compareTo(reconnectMin) < 0) {
+            problem(s.value(s.has("reconnect-max") ? "reconnect-max" : "reconnect-min"), s.keyPath("reconnect-max")
+                    + " (" + ValueSyntax.formatDuration(reconnectMax) + ") is below " + s.keyPath("reconnect-min")
+                    + " (" + ValueSyntax.formatDuration(reconnectMin) + ")");
+        }
+        int maxQueued = integer(s, "max-queued-messages", MqttBridgeConfig.DEFAULT_MAX_QUEUED_MESSAGES, 1,
+                MqttConfig.MAX_QUEUED_MESSAGES);
+        long maxQueuedBytes = size(s, "max-queued-bytes", MqttBridgeConfig.DEFAULT_MAX_QUEUED_BYTES, 1, Long.MAX_VALUE);
+        List<BridgeTopicConfig> topics = bridgeTopics(s, item);
+        if (problems.size() > before) {
+            return null;
+        }
+        try {
+            return new MqttBridgeConfig(name, address, clientId, version, cleanStart, sessionExpiry, keepAlive,
+                    userName, password, tryPrivate, reconnectMin, reconnectMax, maxQueued, maxQueuedBytes, topics);
+        } catch (IllegalArgumentException e) {
+            problem(item, s.path() + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** A 5.0 session expiry: whole seconds up to 2^32-1, or {@code never}. */
+    private long sessionExpiry(YamlSection s, String key, long defaultValue) {
+        String text = text(s, key, null);
+        if (text == null) {
+            return defaultValue;
+        }
+        if (text.equals("never")) {
+            return MqttBridgeConfig.NEVER_EXPIRES;
+        }
+        int before = problems.size();
+        Duration duration = duration(s, key, Duration.ZERO, true);
+        if (problems.size() > before) {
+            return defaultValue;
+        }
+        if (duration.toMillis() % 1000 != 0 || duration.toSeconds() > MqttBridgeConfig.NEVER_EXPIRES) {
+            problem(s.value(key), s.keyPath(key) + ": must be whole seconds up to "
+                    + MqttBridgeConfig.NEVER_EXPIRES + "s, or never; got " + text);
+            return defaultValue;
+        }
+        return duration.toSeconds();
+    }
+
+    private List<BridgeTopicConfig> bridgeTopics(YamlSection s, Node item) {
+        List<Node> items = items(s, "topics", true);
+        if (items.isEmpty()) {
+            if (!s.has("topics") || isNull(s.value("topics")) || s.value("topics") instanceof SequenceNode) {
+                problem(s.has("topics") ? s.value("topics") : item, s.path() + ": no topics; add topics: [ "
+                        + "\"sensors/# out 1\" ] or { filter: sensors/#, direction: out, qos: 1 }");
+            }
+            return List.of();
+        }
+        String where = s.keyPath("topics");
+        List<BridgeTopicConfig> topics = new ArrayList<>();
+        for (Node topicNode : items) {
+            BridgeTopicConfig topic = topicNode instanceof MappingNode
+                    ? bridgeTopic(section(topicNode, where, BRIDGE_TOPIC_KEYS), topicNode)
+                    : parsed(topicNode, where, "a topic like \"sensors/# out 1\" or { filter: sensors/#, direction: "
+                            + "out, qos: 1 }", BridgeTopicConfig::parse);
+            if (topic != null) {
+                topics.add(topic);
+            }
+        }
+        return topics;
+    }
+
+    private BridgeTopicConfig bridgeTopic(YamlSection s, Node item) {
+        int before = problems.size();
+        if (!s.has("filter")) {
+            problem(item, s.path() + ": a topic needs a filter, like filter: sensors/#");
+        }
+        String filter = text(s, "filter", "");
+        BridgeTopicConfig.Direction direction = s.has("direction")
+                ? parsed(s.value("direction"), s.keyPath("direction"), "out, in or both",
+                        BridgeTopicConfig.Direction::fromName)
+                : BridgeTopicConfig.Direction.OUT;
+        int qos = integer(s, "qos", 0, 0, 2);
+        String localPrefix = text(s, "local-prefix", "");
+        String remotePrefix = text(s, "remote-prefix", "");
+        if (problems.size() > before) {
+            return null;
+        }
+        try {
+            return new BridgeTopicConfig(filter, direction, qos, localPrefix, remotePrefix);
+        } catch (IllegalArgumentException e) {
+            problem(item, s.path() + ": " + e.getMessage());
+            return null;
+        }
     }
 
     private List<ListenAddress> mqttListeners(List<Node> items, Map<ListenAddress, Integer> httpLines,

@@ -172,6 +172,9 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
                         + ", " + (proxy.inspects() ? "inspecting (topic rules or rate limit)"
                                 : "pass-through" + (proxy.splice() ? " (spliced on io_uring)" : "")));
             }
+            for (MqttBridgeConfig bridge : mqtt.bridges()) {
+                lines.add("mqtt " + bridge + ": " + join(bridge.topics()));
+            }
         }
         lines.add("buffers: chunk " + ValueSyntax.formatSize(buffers.chunkBytes())
                 + ", pool per loop " + ValueSyntax.formatSize(buffers.maxPoolBytesPerLoop()));

@@ -46,11 +46,13 @@ import java.util.Set;
  *                          queue limits apply as if it were away); positive; default 5 s
  * @param sysInterval       how often the embedded broker publishes its {@code $SYS/broker/...}
  *                          statistics; 0 turns them off; default 10 s
+ * @param bridges           bridges from the embedded broker to other brokers, none by default; they
+ *                          need a listener (the embedded broker runs only then) and no upstreams
  */
 public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams, int maxPacketBytes,
                          int receiveMaximum, int maxQueuedMessages, Duration connectTimeout, Duration maxKeepAlive,
                          Path persistence, boolean allowAnonymous, MqttProxyConfig proxy,
-                         Duration slowSubscriberTimeout, Duration sysInterval) {
+                         Duration slowSubscriberTimeout, Duration sysInterval, List<MqttBridgeConfig> bridges) {
     /** Where the built-in default configuration listens for MQTT: the IANA port for MQTT without TLS. */
     public static final ListenAddress DEFAULT_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 1883);
     /** PINGREQ, the smallest MQTT packet, is two bytes. */
@@ -72,7 +74,7 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
     /** No listener, the embedded broker, and the defaults above: MQTT off until a listener is given. */
     public static final MqttConfig DEFAULT = new MqttConfig(List.of(), List.of(), DEFAULT_MAX_PACKET_BYTES,
             DEFAULT_RECEIVE_MAXIMUM, DEFAULT_MAX_QUEUED_MESSAGES, DEFAULT_CONNECT_TIMEOUT, Duration.ZERO, null, true,
-            MqttProxyConfig.DEFAULT, DEFAULT_SLOW_SUBSCRIBER_TIMEOUT, DEFAULT_SYS_INTERVAL);
+            MqttProxyConfig.DEFAULT, DEFAULT_SLOW_SUBSCRIBER_TIMEOUT, DEFAULT_SYS_INTERVAL, List.of());
 
     /** Settings with the proxy's and the broker's other defaults. */
     public MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams, int maxPacketBytes, int receiveMaximum,
@@ -80,7 +82,7 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
                       boolean allowAnonymous) {
         this(listeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages, connectTimeout, maxKeepAlive,
                 persistence, allowAnonymous, MqttProxyConfig.DEFAULT, DEFAULT_SLOW_SUBSCRIBER_TIMEOUT,
-                DEFAULT_SYS_INTERVAL);
+                DEFAULT_SYS_INTERVAL, List.of());
     }
 
     public MqttConfig {
@@ -142,6 +144,14 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
             throw new IllegalArgumentException("MQTT persistence is only used by the embedded broker, and upstreams "
                     + "are given");
         }
+        bridges = List.copyOf(bridges);
+        if (!bridges.isEmpty() && !upstreams.isEmpty()) {
+            throw new IllegalArgumentException("MQTT bridges connect the embedded broker, and upstreams are given");
+        }
+        if (!bridges.isEmpty() && listeners.isEmpty()) {
+            throw new IllegalArgumentException("MQTT bridges are given but no MQTT listener");
+        }
+        MqttBridgeConfig.checkNames(bridges);
     }
 
     /**
@@ -185,27 +195,27 @@ public record MqttConfig(List<ListenAddress> listeners, List<HostPort> upstreams
     public MqttConfig withListeners(List<ListenAddress> newListeners) {
         return new MqttConfig(newListeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
                 connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout,
-                sysInterval);
+                sysInterval, bridges);
     }
 
     /** These settings with other upstreams; none turns the embedded broker on. */
     public MqttConfig withUpstreams(List<HostPort> newUpstreams) {
         return new MqttConfig(listeners, newUpstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
                 connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout,
-                sysInterval);
+                sysInterval, bridges);
     }
 
     /** These settings with another packet size limit. */
     public MqttConfig withMaxPacketBytes(int newMaxPacketBytes) {
         return new MqttConfig(listeners, upstreams, newMaxPacketBytes, receiveMaximum, maxQueuedMessages,
                 connectTimeout, maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout,
-                sysInterval);
+                sysInterval, bridges);
     }
 
     /** These settings with other proxy settings. */
     public MqttConfig withProxy(MqttProxyConfig newProxy) {
         return new MqttConfig(listeners, upstreams, maxPacketBytes, receiveMaximum, maxQueuedMessages,
                 connectTimeout, maxKeepAlive, persistence, allowAnonymous, newProxy, slowSubscriberTimeout,
-                sysInterval);
+                sysInterval, bridges);
     }
 }

@@ -39,6 +39,8 @@ public final class Server implements AutoCloseable {
     private final Transport transport;
     private final LoopSettings loopSettings;
     private final List<ListenerSpec> listenerSpecs;
+    /** Services on every loop without a listener of their own (they make outbound connections). */
+    private final List<ProtocolService> services;
     private final List<EventLoop> loops = new ArrayList<>();
     private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
     /** Per loop: the loop services and the listeners opened on that loop. */
@@ -51,6 +53,7 @@ public final class Server implements AutoCloseable {
         this.transport = builder.transport;
         this.loopSettings = builder.loopSettings;
         this.listenerSpecs = List.copyOf(builder.listeners);
+        this.services = List.copyOf(builder.services);
     }
 
     public static Builder builder() {
@@ -78,6 +81,12 @@ public final class Server implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, spec.name() + " listening on " + describe(address) + " ("
                         + loops.size() + " loops, io: " + transport.name()
                         + (spec.tls() == null ? "" : ", TLS: " + spec.tls().provider().name()) + ")");
+            }
+            // After the listeners: a service may use what the listeners' services set up on its loop.
+            for (ProtocolService service : services) {
+                for (int i = 0; i < loops.size(); i++) {
+                    attach(i, service);
+                }
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -107,6 +116,19 @@ public final class Server implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while opening listeners", e);
+        }
+    }
+
+    private void attach(int loopIndex, ProtocolService service) throws IOException {
+        EventLoop loop = loops.get(loopIndex);
+        try {
+            loop.submit(() -> loopServices.get(loopIndex).computeIfAbsent(service, s -> s.attach(loop))).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot start " + service + " on " + loop + ": " + e.getCause(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting services", e);
         }
     }
 
@@ -172,7 +194,8 @@ public final class Server implements AutoCloseable {
                 break;
             }
         }
-        listenerSpecs.stream().map(ListenerSpec::service).distinct().forEach(ProtocolService::stopped);
+        java.util.stream.Stream.concat(listenerSpecs.stream().map(ListenerSpec::service), services.stream())
+                .distinct().forEach(ProtocolService::stopped);
     }
 
     private static void awaitAll(List<CompletableFuture<Void>> futures) {
@@ -225,6 +248,7 @@ public final class Server implements AutoCloseable {
         private Transport transport = NioTransport.INSTANCE;
         private LoopSettings loopSettings = LoopSettings.DEFAULT;
         private final List<ListenerSpec> listeners = new ArrayList<>();
+        private final List<ProtocolService> services = new ArrayList<>();
 
         private Builder() {
         }
@@ -256,6 +280,16 @@ public final class Server implements AutoCloseable {
         /** Listens behind TLS: accepted connections run {@code tls}'s server side, {@code service} sees plaintext. */
         public Builder listen(String name, InetSocketAddress address, TlsContext tls, ProtocolService service) {
             listeners.add(new ListenerSpec(name, address, service, Objects.requireNonNull(tls, "tls")));
+            return this;
+        }
+
+        /**
+         * Attaches {@code service} to every loop without listening for it, after the listeners'
+         * services: for protocols that only connect out (a bridge to another broker). Drained and
+         * closed like the others.
+         */
+        public Builder service(ProtocolService service) {
+            services.add(Objects.requireNonNull(service));
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.isthmus.core.timer;
 
+import java.util.function.LongConsumer;
+
 /**
  * A timeout that lives in a {@link TimerWheel}. Timers are intrusive list nodes: an object that
  * needs a timeout (a connection, an exchange) owns its timer instances and reschedules them
@@ -13,6 +15,16 @@ public abstract class Timer {
 
     /** Called on the loop thread once the deadline has passed; the timer is no longer scheduled. */
     protected abstract void onTimeout(long nowNanos);
+
+    /** A timer that hands the time it fires at to {@code action}: for an owner with several timeouts. */
+    public static Timer calling(LongConsumer action) {
+        return new Timer() {
+            @Override
+            protected void onTimeout(long nowNanos) {
+                action.accept(nowNanos);
+            }
+        };
+    }
 
     public final boolean isScheduled() {
         return bucket >= 0;

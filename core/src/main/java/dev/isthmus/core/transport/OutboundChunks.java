@@ -46,7 +46,8 @@ public final class OutboundChunks {
     private int sharedStart;
     private int sharedEnd;
     private long written;
-    private final UnsafeBuffer arrayView = new UnsafeBuffer(0, 0);
+    /** Views a byte array being appended, made at the first one (idle connections hold none). */
+    private UnsafeBuffer arrayView;
 
     public OutboundChunks(EventLoop loop) {
         this.loop = loop;
@@ -122,8 +123,14 @@ public final class OutboundChunks {
 
     /** {@link #append(DirectBuffer, int, int)} from a byte array. */
     public boolean append(byte[] source, int offset, int length) {
+        if (arrayView == null) {
+            arrayView = new UnsafeBuffer(0, 0);
+        }
         arrayView.wrap(source);
-        return append(arrayView, offset, length);
+        boolean appended = append(arrayView, offset, length);
+        // Let go of the array: it may be a large payload.
+        arrayView.wrap(0, 0);
+        return appended;
     }
 
     /**

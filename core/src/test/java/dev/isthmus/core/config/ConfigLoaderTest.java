@@ -127,7 +127,7 @@ class ConfigLoaderTest {
                 """, Path.of("conf/gw.yaml"));
         assertEquals(new MqttConfig(List.of(new ListenAddress("127.0.0.1", 1883)), List.of(), 64 << 20, 65535, 0,
                 Duration.ofMillis(500), Duration.ofSeconds(65535), Path.of("conf/data/mqtt"), true,
-                MqttProxyConfig.DEFAULT, Duration.ofMillis(750), Duration.ZERO), config.mqtt());
+                MqttProxyConfig.DEFAULT, Duration.ofMillis(750), Duration.ZERO, List.of()), config.mqtt());
         assertTrue(config.mqtt().usesEmbeddedBroker());
         assertEquals(List.of(), config.httpListeners());
         assertNull(config.admin());

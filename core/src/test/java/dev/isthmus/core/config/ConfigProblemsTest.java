@@ -570,7 +570,7 @@ class ConfigProblemsTest {
                   max-packet: 1m
                 """, 3, "unknown key 'max-packet' in mqtt, expected one of: listen, upstreams, max-packet-size, "
                 + "receive-maximum, max-queued-messages, connect-timeout, max-keep-alive, persistence, allow-anonymous, "
-                + "balance, upstream-connect-timeout, idle-timeout, proxy-protocol, health, rules, rate-limit, splice, slow-subscriber-timeout, sys-interval");
+                + "balance, upstream-connect-timeout, idle-timeout, proxy-protocol, health, rules, rate-limit, splice, slow-subscriber-timeout, sys-interval, bridges");
     }
 
     @Test

@@ -590,10 +590,6 @@ final class BenchClient implements ConnectionHandler, FrameSink, FlushBatch.Memb
     /** Sends what was written since the last flush; once per loop iteration, through the {@link FlushBatch}. */
     @Override
     public void flushBatched() {
-        if (connection == null || !connection.isOpen()) {
-            out.release();
-            return;
-        }
         out.flush();
     }
 }

@@ -525,6 +525,8 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         if (session.connection != null) {
             session.connection.deliver(delivery);
             noteBacklog(session);
+        } else if (session.internal != null) {
+            session.internal.accept(delivery);
         } else if (delivery.qos > 0 && session.expirySeconds > 0) {
             enqueue(session, delivery);
         }

@@ -61,6 +61,14 @@ public final class MqttBrokerService implements ProtocolService {
         return part;
     }
 
+    /**
+     * The broker for publishers and subscribers inside the process (the bridge); its sessions
+     * open on the loops the broker runs on, once it runs there.
+     */
+    public LocalBroker localBroker() {
+        return new LocalBrokerAdapter(hub);
+    }
+
     /** Sessions known to the broker (connected or waiting for their clients). */
     public int sessionCount() {
         return hub.sessions.size();

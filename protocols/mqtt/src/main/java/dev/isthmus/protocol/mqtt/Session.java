@@ -31,6 +31,8 @@ final class Session {
     /** The loop that owns this session now; written by the owner when it hands the session over. */
     volatile EventLoop home;
     MqttConnection connection;
+    /** Takes the deliveries of a session without a connection inside the process ({@link LocalBrokerAdapter}). */
+    java.util.function.Consumer<Delivery> internal;
     MqttVersion version = MqttVersion.V3_1_1;
     /** Seconds the session lives on after its connection ends; 0 ends it with the connection. */
     long expirySeconds;

@@ -190,6 +190,19 @@ public final class PublishEncoder {
         return payload(payloadBytes, 0, bytes.length);
     }
 
+    /** The buffer the payload is referenced in: what to append after {@link #encodeHeader} when the packet is larger than one output buffer. */
+    public DirectBuffer payloadBuffer() {
+        return payloadBuffer;
+    }
+
+    public int payloadOffset() {
+        return payloadOffset;
+    }
+
+    public int payloadLength() {
+        return payloadLength;
+    }
+
     /** 0 or 1; -1 leaves it out. */
     public PublishEncoder payloadFormatIndicator(int value) {
         if (value < -1 || value > 1) {
