@@ -61,7 +61,15 @@ listener ${port_of[mosquitto]} 127.0.0.1
 allow_anonymous true
 persistence false
 CONF
-"$mosquitto_bin" -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 & pids+=($!); pid_of[mosquitto]=$!
+# mosquitto starts afresh before each of its measurements: after a flood it works through what it
+# queued for minutes, which would slow the next scenario. (Isthmus holds publishers back instead and
+# has nothing left over; it keeps running, so its hot path stays compiled.)
+start_mosquitto() {
+  if [ -n "${pid_of[mosquitto]:-}" ]; then kill "${pid_of[mosquitto]}" 2>/dev/null || true; wait "${pid_of[mosquitto]}" 2>/dev/null || true; fi
+  "$mosquitto_bin" -c "$work/mosquitto.conf" >> "$work/mosquitto.log" 2>&1 & pids+=($!); pid_of[mosquitto]=$!
+  for _ in $(seq 100); do ss -Htln "( sport = :${port_of[mosquitto]} )" | grep -q . && return; sleep 0.05; done
+}
+start_mosquitto
 for threads in 1 2; do
   "$root/isthmus" run --mqtt-listen "127.0.0.1:${port_of[isthmus-$threads]}" --threads "$threads" \
     > "$work/isthmus-$threads.log" 2>&1 & pids+=($!); pid_of[isthmus-$threads]=$!
@@ -129,6 +137,7 @@ for round in $(seq "$rounds"); do
     for scenario in "${scenarios[@]}"; do
       for qos in 0 1; do
         for name in "${order[@]}"; do
+          [ "$name" = mosquitto ] && start_mosquitto
           read -r rate p99 received expected < <(measure "${port_of[$name]}" "$scenario" "$qos" "$paced" "$duration")
           if ! kill -0 "${pid_of[$name]}" 2>/dev/null; then
             echo "perf-lab: $name died during $scenario QoS $qos:" >&2; tail -20 "$work/$name.log" >&2; exit 1
@@ -153,7 +162,8 @@ commit=$(git -C "$root" rev-parse --short HEAD)
   echo "Command: \`$command_line\` — $(getconf _NPROCESSORS_ONLN) cores, $(uname -r), one warm-up pass, then $rounds"
   echo "alternating rounds of ${duration}s, $size-byte payloads, load from \`isthmus bench mqtt\` (one loop per tool"
   echo "process) on the same machine. Isthmus $commit \`run --mqtt-listen ... --threads 1|2\`, launcher defaults;"
-  echo "$("$mosquitto_bin" -h 2>&1 | head -1 | sed 's/ is an MQTT.*//'), persistence off, defaults otherwise."
+  echo "$("$mosquitto_bin" -h 2>&1 | head -1 | sed 's/ is an MQTT.*//'), persistence off, defaults otherwise, started afresh before"
+  echo "each of its measurements (Isthmus keeps running: after a flood it has nothing queued)."
   for paced in "${parts[@]}"; do
     echo
     if [ "$paced" = 0 ]; then
