@@ -136,6 +136,10 @@ final class RawClient implements AutoCloseable {
         return packet;
     }
 
+    void setReadTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     void disconnect() throws IOException {
         send(0xE0, new byte[0]);
         close();

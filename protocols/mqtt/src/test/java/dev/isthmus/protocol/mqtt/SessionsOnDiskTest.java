@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.isthmus.protocol.mqtt.store.SessionLog;
+import dev.isthmus.protocol.mqtt.store.SessionLogs;
 
 /**
  * Sessions on disk across restarts of the broker: persistent sessions with their subscriptions,
@@ -40,8 +42,11 @@ class SessionsOnDiskTest {
     private TestBroker broker;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
+    private SessionLog log;
+
     private void startBroker() throws Exception {
-        broker = TestBroker.start(2, MqttSettings.DEFAULT, SessionLog.open(directory));
+        log = SessionLog.open(directory);
+        broker = TestBroker.start(2, MqttSettings.DEFAULT, log);
     }
 
     /** A graceful restart: the server stops (its clients are closed), the log is reopened. */
@@ -147,6 +152,27 @@ class SessionsOnDiskTest {
         BlockingQueue<String> fresh = new LinkedBlockingQueue<>();
         paho("newcomer", true, fresh).subscribe("plant/config", 1);
         assertEquals("plant/config v7", fresh.poll(10, TimeUnit.SECONDS), "the retained message is still there");
+    }
+
+    @Test
+    void aQos1MessageForAPersistentSessionIsAcknowledgedOnlyOnceItIsOnDisk() throws Exception {
+        startBroker();
+        raw("durable-sub", false).subscribe(1, "durable/#", 1);
+        RawClient publisher = raw("durable-pub", true);
+        RawClient other = raw("durable-other", true);
+        SessionLogs.holdWrites(log, true);
+        try {
+            publisher.publish("durable/t", "kept", 1, 1, false);
+            // Nobody keeps this one: its PUBACK does not wait for the disk.
+            other.publish("volatile/t", "not kept", 1, 2, false);
+            assertEquals(2, other.expect(RawClient.PUBACK).packetId());
+            publisher.setReadTimeout(300);
+            assertThrows(java.net.SocketTimeoutException.class, publisher::read, "PUBACK before the disk had it");
+        } finally {
+            SessionLogs.holdWrites(log, false);
+        }
+        publisher.setReadTimeout(10_000);
+        assertEquals(1, publisher.expect(RawClient.PUBACK).packetId());
     }
 
     @Test

@@ -61,6 +61,8 @@ public final class SessionLog implements AutoCloseable {
     private long sinceSnapshot;
     private ByteBuffer batch = ByteBuffer.allocate(64 << 10);
     private volatile IOException failure;
+    /** Tests only: while set, the writer leaves everything pending (a disk that does not answer). */
+    private volatile boolean writesHeld;
 
     private SessionLog(Path directory, FileChannel lockChannel, FileLock lock, StoredState state) {
         this.directory = directory;
@@ -144,6 +146,10 @@ public final class SessionLog implements AutoCloseable {
     private void write() {
         List<Waiter> waiters = new ArrayList<>();
         while (true) {
+            if (writesHeld && !closing) {
+                LockSupport.parkNanos(this, 1_000_000L);
+                continue;
+            }
             Object item;
             while ((item = pending.relaxedPoll()) != null) {
                 if (item instanceof Waiter waiter) {
@@ -364,6 +370,12 @@ public final class SessionLog implements AutoCloseable {
                     + "leaves them; they are dropped and the " + records + " records before them kept");
         }
         return state;
+    }
+
+    /** Tests only: holds the writer (as a disk that does not answer would), or lets it go on. */
+    void holdWrites(boolean hold) {
+        writesHeld = hold;
+        LockSupport.unpark(writer);
     }
 
     /** Writes what is pending, stops the writer and lets go of the directory. */
