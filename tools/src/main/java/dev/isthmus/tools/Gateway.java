@@ -46,6 +46,7 @@ import dev.isthmus.protocol.mqtt.MqttSettings;
 import dev.isthmus.protocol.mqtt.TopicRuleHooks;
 import dev.isthmus.protocol.mqtt.TopicRules;
 import dev.isthmus.protocol.mqtt.bridge.MqttBridgeService;
+import dev.isthmus.protocol.mqtt.store.SessionLog;
 
 /**
  * A running gateway built from an {@link IsthmusConfig}: the event-loop server with its HTTP
@@ -164,12 +165,15 @@ public final class Gateway implements AutoCloseable {
         if (!mqtt.listeners().isEmpty()) {
             ProtocolService service;
             if (mqtt.usesEmbeddedBroker()) {
+                SessionLog sessions = null;
                 if (mqtt.persistence() != null) {
-                    throw new IOException("mqtt.persistence: sessions on disk are not in this build yet; "
-                            + "the embedded broker keeps them in memory");
+                    sessions = SessionLog.open(mqtt.persistence());
+                    LOG.log(System.Logger.Level.INFO, "MQTT sessions on disk in " + mqtt.persistence() + ": "
+                            + sessions.state().sessions().size() + " sessions and "
+                            + sessions.state().retained().size() + " retained messages restored");
                 }
                 MqttBrokerService broker = new MqttBrokerService(brokerHooks(mqtt), mqttSettings(mqtt), metrics,
-                        "mqtt", new ProjectVersion().getVersion()[0]);
+                        "mqtt", new ProjectVersion().getVersion()[0], sessions);
                 service = broker;
                 if (!mqtt.bridges().isEmpty()) {
                     builder.service(new MqttBridgeService(mqtt.bridges(), broker.localBroker(), metrics));

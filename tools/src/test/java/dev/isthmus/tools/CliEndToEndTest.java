@@ -122,6 +122,42 @@ class CliEndToEndTest {
     }
 
     @Test
+    void acknowledgedMessagesForAPersistentSessionSurviveAKill9() throws Exception {
+        Path config = Files.writeString(dir.resolve("persistent.yaml"), """
+                mqtt:
+                  listen: "127.0.0.1:0"
+                  persistence: sessions
+                """);
+        List<String> sent = new ArrayList<>();
+        try (ChildJvm isthmus = ChildJvm.isthmus("--config", config.toString())) {
+            String port = String.valueOf(isthmus.listenerAddress("mqtt 127.0.0.1:0").getPort());
+            // A persistent session (clean session off) that subscribes and goes away.
+            MosquittoClients.Result subscribed = MosquittoClients.subscribe(10, "-h", "127.0.0.1", "-p", port,
+                    "-i", "keeper", "-c", "-q", "1", "-t", "crash/#", "-E");
+            assertEquals(0, subscribed.exitCode(), subscribed.output());
+            for (int i = 0; i < 10; i++) {
+                // mosquitto_pub -q 1 exits once the PUBACK came: each of these was acknowledged.
+                assertEquals(0, MosquittoClients.publish(10, "-h", "127.0.0.1", "-p", port, "-q", "1",
+                        "-t", "crash/" + i, "-m", "m" + i).exitCode());
+                sent.add("crash/" + i + " m" + i);
+            }
+            isthmus.process().destroyForcibly();
+            isthmus.awaitExit(DEADLINE);
+        }
+        assertTrue(Files.exists(dir.resolve("sessions/sessions.log")), "the log lives where the config says");
+        try (ChildJvm isthmus = ChildJvm.isthmus("--config", config.toString())) {
+            String port = String.valueOf(isthmus.listenerAddress("mqtt 127.0.0.1:0").getPort());
+            isthmus.await(Pattern.compile("1 sessions and 0 retained messages restored"),
+                    ChildJvm.STARTUP);
+            MosquittoClients.Result back = MosquittoClients.subscribe(10, "-h", "127.0.0.1", "-p", port,
+                    "-i", "keeper", "-c", "-q", "1", "-t", "crash/#", "-v", "-C", "10");
+            assertEquals(sent, back.lines(), back.output());
+            isthmus.terminate();
+            assertEquals(0, isthmus.awaitExit(DEADLINE), isthmus.output());
+        }
+    }
+
+    @Test
     void mqttUpstreamTurnsTheListenerIntoAProxyToMosquitto() throws Exception {
         try (MosquittoProcess broker = MosquittoProcess.start();
              ChildJvm isthmus = ChildJvm.isthmus("--mqtt-listen", "127.0.0.1:0", "--mqtt-upstream",

@@ -41,15 +41,42 @@ final class BrokerHub {
     final MqttHooks<Object> hooks;
     final HookPhases phases;
 
+    /** Sessions on disk, or null when they live in memory only. */
+    final SessionStore store;
+    /** Sessions read back from the log that no loop owns yet; the first loop to attach takes them. */
+    private List<Session> unhomed = new ArrayList<>();
+
     @SuppressWarnings("unchecked")
-    BrokerHub(MqttSettings settings, MqttMetrics metrics, int loops, MqttHooks<?> hooks) {
+    BrokerHub(MqttSettings settings, MqttMetrics metrics, int loops, MqttHooks<?> hooks, SessionStore store) {
         this.settings = settings;
         this.metrics = metrics;
         this.hooks = (MqttHooks<Object>) hooks;
         this.phases = hooks == null ? null : new HookPhases(hooks);
+        this.store = store;
         this.slots = new Slot[loops];
         for (int i = 0; i < loops; i++) {
             slots[i] = new Slot();
+        }
+        if (store != null) {
+            store.restore(this);
+        }
+    }
+
+    /** A subscription read back from the log: in every loop's trie once the loop attaches. */
+    void restoreSubscription(Session session, String filter, SubscriptionOptions options) {
+        for (Slot slot : slots) {
+            synchronized (slot) {
+                slot.pending.add(part -> part.trie.subscribe(filter, session, options));
+            }
+        }
+        subscriptionAdded();
+    }
+
+    /** A session read back from the log, away from its client. */
+    void restoreSession(Session session) {
+        sessions.put(session.clientId, session);
+        synchronized (this) {
+            unhomed.add(session);
         }
     }
 
@@ -67,6 +94,25 @@ final class BrokerHub {
         }
         for (Consumer<BrokerLoop> change : pending) {
             change.accept(part);
+        }
+        List<Session> restored;
+        synchronized (this) {
+            restored = unhomed;
+            unhomed = null;
+        }
+        if (restored != null) {
+            long nowMillis = System.currentTimeMillis();
+            for (Session session : restored) {
+                session.home = part.loop;
+                if (session.expirySeconds != Session.NEVER) {
+                    long left = session.expirySeconds - (nowMillis - session.awayAtEpochMillis) / 1000;
+                    if (left <= 0) {
+                        end(session, part);
+                    } else {
+                        scheduleExpiry(session, part, left);
+                    }
+                }
+            }
         }
     }
 
@@ -163,12 +209,15 @@ final class BrokerHub {
         });
     }
 
-    private static void start(Session session, MqttConnection connection, boolean present, long expirySeconds,
-                              Will will, MqttVersion version, MqttConnection.ConnackDetails details) {
+    private void start(Session session, MqttConnection connection, boolean present, long expirySeconds,
+                       Will will, MqttVersion version, MqttConnection.ConnackDetails details) {
         session.expirySeconds = expirySeconds;
         session.will = will;
         session.version = version;
         session.connection = connection;
+        if (store != null) {
+            store.started(session);
+        }
         connection.attached(session, present, details);
     }
 
@@ -199,21 +248,28 @@ final class BrokerHub {
                 part.loop.timers().schedule(session.willTimer, part.loop.now() + TimeUnit.SECONDS.toNanos(delay));
             }
         }
+        if (store != null) {
+            store.away(session);
+        }
         if (session.expirySeconds == 0) {
             end(session, part);
         } else if (session.expirySeconds != Session.NEVER) {
-            session.expiryTimer = new Timer() {
-                @Override
-                protected void onTimeout(long nowNanos) {
-                    session.expiryTimer = null;
-                    if (session.connection == null && !session.ended) {
-                        end(session, part);
-                    }
-                }
-            };
-            part.loop.timers().schedule(session.expiryTimer,
-                    part.loop.now() + TimeUnit.SECONDS.toNanos(session.expirySeconds));
+            scheduleExpiry(session, part, session.expirySeconds);
         }
+    }
+
+    /** Ends the session {@code seconds} from now unless its client is back by then. */
+    private void scheduleExpiry(Session session, BrokerLoop part, long seconds) {
+        session.expiryTimer = new Timer() {
+            @Override
+            protected void onTimeout(long nowNanos) {
+                session.expiryTimer = null;
+                if (session.connection == null && !session.ended) {
+                    end(session, part);
+                }
+            }
+        };
+        part.loop.timers().schedule(session.expiryTimer, part.loop.now() + TimeUnit.SECONDS.toNanos(seconds));
     }
 
     private void cancelTimers(Session session, BrokerLoop part) {
@@ -245,6 +301,9 @@ final class BrokerHub {
             }
         }
         sessions.remove(session.clientId, session);
+        if (store != null) {
+            store.ended(session);
+        }
         part.relieve(session);
         List<String> filters = List.copyOf(session.subscriptions.keySet());
         session.subscriptions.clear();
@@ -289,7 +348,17 @@ final class BrokerHub {
 
     // ---- retained messages
 
-    void retain(Message message) {
+    /**
+     * Keeps (or, with an empty payload, clears) the retained message of its topic.
+     *
+     * @return whether it was written to the session log (an acknowledgement then waits for it)
+     */
+    boolean retain(Message message) {
+        retainInMemory(message);
+        return store != null && store.retained(message);
+    }
+
+    void retainInMemory(Message message) {
         synchronized (retained) {
             if (message.payload().length == 0) {
                 retained.remove(message.topic());

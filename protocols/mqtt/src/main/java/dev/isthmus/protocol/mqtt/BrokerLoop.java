@@ -91,6 +91,8 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     /** For deliveries written straight from the receive buffer: which encoding they share, else -1. */
     private int[] matchedGroup = new int[16];
     private int matchedCount;
+    /** Set when a delivery was written to the session log ({@link #takeLogged}). */
+    private boolean logged;
     /** Encodings a QoS 0 delivery may need: (v5 or not) x (retain flag or not). */
     private static final int GROUPS = 4;
     private final int[] groupSizes = new int[GROUPS];
@@ -181,6 +183,7 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
         }
         waitSession = null;
         waitLoop = null;
+        logged = false;
         trie.match(topic, topicOffset, topicLength, this);
         publisher = null;
         return matchedCount;
@@ -294,8 +297,23 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
                 matchedRetainAsPublished[i] && message.retain(), ids == null ? NO_IDS : ids);
         matched[i] = null;
         matchedIds[i] = null;
+        // Written here, on the publisher's loop, so it is in the log before the publisher's
+        // acknowledgement waits for it, wherever the session lives.
+        if (hub.store != null && hub.store.queued(session, delivery)) {
+            logged = true;
+        }
         deliver(session, delivery);
         noteWait(session);
+    }
+
+    /**
+     * Whether the deliveries since the last call wrote anything to the session log: the
+     * publisher then acknowledges only once it is durable.
+     */
+    boolean takeLogged() {
+        boolean was = logged;
+        logged = false;
+        return was;
     }
 
     private void endDelivery(int count) {
@@ -513,13 +531,14 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
             // Publishers held back at the high-water mark keep this far below the bound; it
             // remains as the last guard of the heap, beyond it deliveries are dropped and counted.
             if (batch.target().inTransit.get() + batch.size() >= MAX_IN_TRANSIT) {
-                hub.metrics.dropped.increment(shard);
+                dropped(session, delivery);
                 return;
             }
             batch.add(session, delivery);
             return;
         }
         if (session.ended) {
+            forget(session, delivery);
             return;
         }
         if (session.connection != null) {
@@ -529,7 +548,21 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
             session.internal.accept(delivery);
         } else if (delivery.qos > 0 && session.expirySeconds > 0) {
             enqueue(session, delivery);
+        } else {
+            forget(session, delivery);
         }
+    }
+
+    /** A delivery that will not be made: the session log, if it holds it, is told. */
+    void forget(Session session, Session.Delivery delivery) {
+        if (delivery.stored) {
+            hub.store.done(session, delivery);
+        }
+    }
+
+    private void dropped(Session session, Session.Delivery delivery) {
+        hub.metrics.dropped.increment(shard);
+        forget(session, delivery);
     }
 
     // ---- deliveries to other loops
@@ -575,7 +608,7 @@ final class BrokerLoop implements LoopService, TopicTrie.Visitor<Session> {
     void enqueue(Session session, Session.Delivery delivery) {
         boolean limited = session.connection == null || session.slow;
         if (!session.enqueue(delivery, limited, hub.settings.maxQueuedMessages(), MAX_QUEUED_QOS0_BYTES)) {
-            hub.metrics.dropped.increment(shard);
+            dropped(session, delivery);
         }
     }
 

@@ -72,7 +72,9 @@ final class LocalBrokerAdapter implements LocalBroker {
             }
             SubscriptionOptions options = new SubscriptionOptions(maxQos, true, true,
                     SubscriptionOptions.DO_NOT_SEND_RETAINED, 0);
-            session.subscriptions.put(filter, options);
+            if (session.subscriptions.put(filter, options) == null) {
+                hub.subscriptionAdded();
+            }
             hub.subscribe(session, filter, options, part.loop, done);
         }
 

@@ -6,14 +6,17 @@ import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.observe.MetricRegistry;
 import dev.isthmus.core.server.LoopService;
 import dev.isthmus.core.server.ProtocolService;
+import dev.isthmus.protocol.mqtt.store.SessionLog;
 
 /**
  * The embedded MQTT broker (3.1.1 and 5.0) as a protocol of the server: QoS 0, 1 and 2,
  * retained messages, last wills, clean and persistent sessions, wildcard and shared
  * subscriptions, spread over every event loop of the server.
  *
- * <p>Sessions live in memory: they survive their clients' reconnects, not a restart of the
- * process. Embedders can watch and steer clients through {@link MqttHooks}, the same phases the
+ * <p>Sessions live in memory, where they survive their clients' reconnects; given a
+ * {@link SessionLog}, persistent sessions (with their subscriptions and QoS 1/2 messages) and
+ * retained messages survive a restart too, and a QoS 1/2 message is acknowledged only once it is
+ * on disk. Embedders can watch and steer clients through {@link MqttHooks}, the same phases the
  * MQTT proxy offers.
  */
 public final class MqttBrokerService implements ProtocolService {
@@ -46,9 +49,29 @@ public final class MqttBrokerService implements ProtocolService {
      */
     public <C> MqttBrokerService(MqttHooks<C> hooks, MqttSettings settings, MetricRegistry metrics, String listener,
                                  String version) {
+        this(hooks, settings, metrics, listener, version, null);
+    }
+
+    /**
+     * A broker as above whose persistent sessions and retained messages are kept in
+     * {@code sessions} (see {@link SessionLog#open}): what it holds is restored now, and the
+     * broker closes it when the server has stopped.
+     *
+     * @param sessions the session log, or null to keep sessions in memory only
+     */
+    public <C> MqttBrokerService(MqttHooks<C> hooks, MqttSettings settings, MetricRegistry metrics, String listener,
+                                 String version, SessionLog sessions) {
         Objects.requireNonNull(settings, "settings");
-        this.hub = new BrokerHub(settings, new MqttMetrics(metrics, listener), metrics.shards(), hooks);
+        this.hub = new BrokerHub(settings, new MqttMetrics(metrics, listener), metrics.shards(), hooks,
+                sessions == null ? null : new SessionStore(sessions));
         this.version = Objects.requireNonNull(version, "version");
+    }
+
+    @Override
+    public void stopped() {
+        if (hub.store != null) {
+            hub.store.close();
+        }
     }
 
     @Override

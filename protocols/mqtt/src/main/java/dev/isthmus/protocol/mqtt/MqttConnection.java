@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.LongArrayQueue;
 
 import dev.isthmus.core.buffer.Chunk;
 import dev.isthmus.core.buffer.ChunkWaiter;
@@ -124,6 +125,15 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
     private String endReason;
     /** Whether the will goes out when this connection ends (false after a normal DISCONNECT). */
     private boolean publishWill = true;
+
+    /** Answers waiting for the session log (type, reason code, packet id, packed), oldest first; lazily made. */
+    private LongArrayQueue heldAcks;
+    /** How many of {@link #heldAcks} the pending durable wait covers. */
+    private int heldAcksCovered;
+    private boolean durableWaitPending;
+    private Runnable releaseAcksTask;
+    private static final PacketType[] PACKET_TYPES = PacketType.values();
+    private static final ReasonCode[] REASON_CODES = ReasonCode.values();
 
     MqttConnection(BrokerLoop part, Connection connection) {
         this.part = part;
@@ -469,7 +479,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         int packetId = publish.packetId();
         if (qos == 2 && session.inboundQos2.contains(packetId)) {
             // A resent QoS 2 PUBLISH whose PUBREL has not come yet: passed on once already.
-            writeAck(PacketType.PUBREC, packetId, ReasonCode.SUCCESS);
+            acknowledge(PacketType.PUBREC, packetId, ReasonCode.SUCCESS, false);
             return;
         }
         if (qos == 2 && session.inboundQos2.size() >= hub.settings.receiveMaximum()) {
@@ -484,20 +494,20 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         routedTopicOffset = topicOffset;
         routedTopicLength = topicLength;
         routedMessage = null;
-        if (publish.retain()) {
-            hub.retain(routedMessage());
-        }
+        boolean logged = publish.retain() && hub.retain(routedMessage());
         // Matching first: a message nobody subscribed to is never copied out of the receive buffer.
         if (part.match(session, qos, topicBuffer, topicOffset, topicLength) > 0) {
             part.deliverMatched(this);
+            logged |= part.takeLogged();
         }
         routedMessage = null;
         routedTopic = null;
         if (qos == 1) {
-            writeAck(PacketType.PUBACK, packetId, ReasonCode.SUCCESS);
+            acknowledge(PacketType.PUBACK, packetId, ReasonCode.SUCCESS, logged);
         } else if (qos == 2) {
             session.inboundQos2.add(packetId);
-            writeAck(PacketType.PUBREC, packetId, ReasonCode.SUCCESS);
+            logged |= hub.store != null && hub.store.inbound(session, packetId, true);
+            acknowledge(PacketType.PUBREC, packetId, ReasonCode.SUCCESS, logged);
         }
         if (part.holdBack(this)) {
             // A subscriber is congested: this connection is not read until it has drained.
@@ -529,13 +539,15 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         ReasonCode answer = version == MqttVersion.V5 && verdict.allowedIn(PacketType.PUBACK)
                 ? verdict : version == MqttVersion.V5 ? ReasonCode.UNSPECIFIED_ERROR : ReasonCode.SUCCESS;
         if (publish.qos() == 1) {
-            writeAck(PacketType.PUBACK, publish.packetId(), answer);
+            acknowledge(PacketType.PUBACK, publish.packetId(), answer, false);
         } else if (publish.qos() == 2) {
+            boolean logged = false;
             if (!answer.isError()) {
                 // 3.1.1: the exchange goes on as if accepted, so its PUBREL finds the identifier.
                 session.inboundQos2.add(publish.packetId());
+                logged = hub.store != null && hub.store.inbound(session, publish.packetId(), true);
             }
-            writeAck(PacketType.PUBREC, publish.packetId(), answer);
+            acknowledge(PacketType.PUBREC, publish.packetId(), answer, logged);
         }
         return false;
     }
@@ -615,6 +627,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
                 Session.Delivery done = session.inflight.get(packetId);
                 if (done != null && done.qos == 1) {
                     session.inflight.remove(packetId);
+                    part.forget(session, done);
                     drainQueue();
                 }
             }
@@ -624,9 +637,13 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
                     if (ack.reasonCode().value() >= 0x80) {
                         // The client refused the message: the exchange ends here (5.0 4.3.3).
                         session.inflight.remove(packetId);
+                        part.forget(session, pending);
                         drainQueue();
                     } else {
                         pending.released = true;
+                        if (pending.stored) {
+                            hub.store.released(session, pending);
+                        }
                         writeAck(PacketType.PUBREL, packetId, ReasonCode.SUCCESS);
                     }
                 } else {
@@ -635,13 +652,16 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             }
             case PUBREL -> {
                 boolean known = session.inboundQos2.remove(packetId);
-                writeAck(PacketType.PUBCOMP, packetId, known ? ReasonCode.SUCCESS
-                        : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND);
+                // The identifier is free once PUBCOMP is out: the log must not hold it past that.
+                boolean logged = known && hub.store != null && hub.store.inbound(session, packetId, false);
+                acknowledge(PacketType.PUBCOMP, packetId, known ? ReasonCode.SUCCESS
+                        : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, logged);
             }
             case PUBCOMP -> {
                 Session.Delivery done = session.inflight.get(packetId);
                 if (done != null && done.qos == 2) {
                     session.inflight.remove(packetId);
+                    part.forget(session, done);
                     drainQueue();
                 }
             }
@@ -703,11 +723,17 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             acknowledge.run();
             return;
         }
+        boolean logged = false;
+        for (Subscription subscription : accepted) {
+            logged |= hub.store != null && hub.store.subscribed(owner, subscription.topicFilter(),
+                    options(subscription, subscriptionId));
+        }
+        // With sessions on disk, the SUBACK goes once the subscriptions are durable too.
+        Runnable afterLoops = logged ? () -> hub.store.afterDurable(loop, acknowledge) : acknowledge;
         int[] left = {accepted.size()};
         for (Subscription subscription : accepted) {
             String filter = subscription.topicFilter();
-            SubscriptionOptions options = new SubscriptionOptions(subscription.maxQos(), subscription.noLocal(),
-                    subscription.retainAsPublished(), subscription.retainHandling(), subscriptionId);
+            SubscriptionOptions options = options(subscription, subscriptionId);
             boolean existed = owner.subscriptions.put(filter, options) != null;
             if (!existed) {
                 hub.subscriptionAdded();
@@ -718,10 +744,15 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             }
             hub.subscribe(owner, filter, options, loop, () -> {
                 if (--left[0] == 0) {
-                    acknowledge.run();
+                    afterLoops.run();
                 }
             });
         }
+    }
+
+    private static SubscriptionOptions options(Subscription subscription, int subscriptionId) {
+        return new SubscriptionOptions(subscription.maxQos(), subscription.noLocal(),
+                subscription.retainAsPublished(), subscription.retainHandling(), subscriptionId);
     }
 
     /** The embedder's subscribe hook's refusal of {@code subscription} (a SUBACK failure code), or null. */
@@ -749,17 +780,22 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             boolean removed = session.subscriptions.remove(filter) != null;
             if (removed) {
                 hub.subscriptionRemoved();
+                if (hub.store != null) {
+                    hub.store.unsubscribed(session, filter);
+                }
             }
             results.add(removed ? ReasonCode.SUCCESS
                     : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         Session owner = session;
-        hub.unsubscribe(owner, packet.topicFilters(), loop, () -> {
+        Runnable acknowledge = () -> {
             if (state == CONNECTED && session == owner) {
                 writePacket(new UnsubackPacket(packet.packetId(), results, MqttProperties.EMPTY));
                 part.markDirty(this);
             }
-        });
+        };
+        hub.unsubscribe(owner, packet.topicFilters(), loop,
+                hub.store != null && owner.persistent ? () -> hub.store.afterDurable(loop, acknowledge) : acknowledge);
     }
 
     private void disconnect(DisconnectPacket packet) {
@@ -770,6 +806,9 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
                 return;
             }
             session.expirySeconds = expiry;
+            if (hub.store != null) {
+                hub.store.expiryChanged(session);
+            }
         }
         publishWill = packet.reasonCode() == ReasonCode.DISCONNECT_WITH_WILL_MESSAGE;
         endReason = "client sent DISCONNECT";
@@ -857,7 +896,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
 
     /** After a reconnect: what was in flight goes again, as the protocol asks (DUP set, or a PUBREL). */
     private void resend() {
-        for (Session.Delivery pending : session.inflight.values()) {
+        for (Session.Delivery pending : session.inflightInOrder()) {
             if (pending.released) {
                 writeAck(PacketType.PUBREL, pending.packetId, ReasonCode.SUCCESS);
             } else if (!writePublish(pending, pending.packetId, true)) {
@@ -874,6 +913,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
      */
     private boolean send(Session.Delivery delivery) {
         if (delivery.message.expired(loop.now())) {
+            part.forget(session, delivery);
             return true;
         }
         int packetId = 0;
@@ -883,8 +923,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
                 part.enqueue(session, delivery);
                 return true;
             }
-            delivery.packetId = packetId;
-            session.inflight.put(packetId, delivery);
+            session.putInflight(packetId, delivery);
         }
         if (!writePublish(delivery, packetId, false)) {
             if (packetId != 0) {
@@ -893,6 +932,10 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             session.requeueFirst(delivery);
             awaitChunks();
             return false;
+        }
+        if (delivery.stored && packetId != 0) {
+            // A restart resends it with this identifier (QoS 2: the client may have seen it).
+            hub.store.sent(session, delivery);
         }
         hub.metrics.delivered.increment(part.shard);
         return true;
@@ -911,6 +954,7 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
             if (packetId != 0) {
                 session.inflight.remove(packetId);
             }
+            part.forget(session, delivery);
             return true;
         }
         int written = writer.write(output, length);
@@ -948,6 +992,51 @@ final class MqttConnection extends Timer implements ConnectionHandler, FrameSink
         }
         MqttEncoder.encode(version, packet, buffer, output.position());
         output.advance(length);
+    }
+
+    /**
+     * Answers a PUBLISH or PUBREL with {@code type}. When {@code logged} (it wrote to the session
+     * log), the answer waits until the log has it on disk; answers after it wait behind it, so
+     * the client hears them in the order its packets came (4.6).
+     */
+    private void acknowledge(PacketType type, int packetId, ReasonCode reason, boolean logged) {
+        if (!logged && (heldAcks == null || heldAcks.isEmpty())) {
+            writeAck(type, packetId, reason);
+            return;
+        }
+        if (heldAcks == null) {
+            heldAcks = new LongArrayQueue(Long.MIN_VALUE);
+        }
+        heldAcks.offerLong(((long) type.ordinal() << 32) | ((long) reason.ordinal() << 16) | packetId);
+        if (!durableWaitPending) {
+            awaitDurable();
+        }
+    }
+
+    /** One wait covers every answer held so far: a burst of QoS 1 messages costs one fsync, not one each. */
+    private void awaitDurable() {
+        durableWaitPending = true;
+        heldAcksCovered = heldAcks.size();
+        if (releaseAcksTask == null) {
+            releaseAcksTask = this::releaseAcks;
+        }
+        hub.store.afterDurable(loop, releaseAcksTask);
+    }
+
+    private void releaseAcks() {
+        durableWaitPending = false;
+        if (state != CONNECTED) {
+            heldAcks.clear();
+            return;
+        }
+        for (int i = 0; i < heldAcksCovered; i++) {
+            long ack = heldAcks.pollLong();
+            writeAck(PACKET_TYPES[(int) (ack >>> 32)], (int) ack & 0xFFFF, REASON_CODES[(int) (ack >>> 16) & 0xFFFF]);
+        }
+        part.markDirty(this);
+        if (!heldAcks.isEmpty()) {
+            awaitDurable();
+        }
     }
 
     private void writeAck(PacketType type, int packetId, ReasonCode reason) {

@@ -1,7 +1,9 @@
 package dev.isthmus.protocol.mqtt;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.agrona.collections.Int2ObjectHashMap;
@@ -38,6 +40,13 @@ final class Session {
     long expirySeconds;
     /** Set once the session has ended for good (expired, replaced by a clean start). */
     boolean ended;
+    /**
+     * Whether the session is written to the session log (sessions on disk, and it outlives its
+     * connection). Read by publishers on any loop, which log what they queue for it.
+     */
+    volatile boolean persistent;
+    /** A session read back from the log: when its client went away (epoch ms), for its expiry. */
+    long awayAtEpochMillis;
 
     /** Filter as written (incl. $share/...) -> options, for unsubscribe-all and resubscribe answers. */
     final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
@@ -54,6 +63,8 @@ final class Session {
     /** QoS 1 and 2 messages sent and not yet fully acknowledged, by packet identifier. */
     final Int2ObjectHashMap<Delivery> inflight = new Int2ObjectHashMap<>();
     private int nextPacketId = 1;
+    /** Deliveries put in flight so far: their {@link Delivery#sendOrder}. */
+    private long sends;
 
     // ---- from the client
     /** Packet identifiers of QoS 2 messages received and passed on, until their PUBREL. */
@@ -149,6 +160,25 @@ final class Session {
         queue.addFirst(delivery);
     }
 
+    /** Puts {@code delivery} in flight under {@code packetId}, after every delivery in flight so far. */
+    void putInflight(int packetId, Delivery delivery) {
+        delivery.packetId = packetId;
+        delivery.sendOrder = ++sends;
+        inflight.put(packetId, delivery);
+    }
+
+    /** What is in flight in the order it was first sent, the order a reconnect resends it in (4.6). */
+    List<Delivery> inflightInOrder() {
+        List<Delivery> inOrder = new ArrayList<>(inflight.values());
+        inOrder.sort(java.util.Comparator.comparingLong(delivery -> delivery.sendOrder));
+        return inOrder;
+    }
+
+    /** Adds a delivery read back from the session log at the end of the queue, beyond any limit. */
+    void requeueLast(Delivery delivery) {
+        enqueue(delivery, false, 0, 0);
+    }
+
     Delivery peekQueued() {
         return queue.peek();
     }
@@ -198,7 +228,10 @@ final class Session {
         final int[] subscriptionIds;
         /** For QoS 2: PUBREC came, PUBREL was sent, PUBCOMP is awaited. */
         boolean released;
+        /** Written to the session log: its end is written there too. */
+        boolean stored;
         int packetId;
+        long sendOrder;
 
         Delivery(Message message, int qos, boolean retain, int[] subscriptionIds) {
             this.message = message;

@@ -9,6 +9,7 @@ import dev.isthmus.core.observe.MetricRegistry;
 import dev.isthmus.core.server.Server;
 import dev.isthmus.core.transport.Transport;
 import dev.isthmus.iouring.UringTransport;
+import dev.isthmus.protocol.mqtt.store.SessionLog;
 
 /**
  * The embedded broker on 127.0.0.1 at an ephemeral port, on the transport the build asks for
@@ -31,10 +32,15 @@ final class TestBroker implements AutoCloseable {
     }
 
     static TestBroker start(int threads, MqttSettings settings) throws IOException {
+        return start(threads, settings, null);
+    }
+
+    /** A broker whose sessions are kept in {@code sessions} (null: in memory), which it closes when it stops. */
+    static TestBroker start(int threads, MqttSettings settings, SessionLog sessions) throws IOException {
         MetricRegistry metrics = new MetricRegistry(threads);
         Server server = Server.builder().threads(threads).transport(TRANSPORT)
                 .listen(LISTENER, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                        new MqttBrokerService(settings, metrics, LISTENER))
+                        new MqttBrokerService(null, settings, metrics, LISTENER, "isthmus", sessions))
                 .build().start();
         return new TestBroker(server, metrics);
     }
