@@ -3,11 +3,9 @@ package dev.isthmus.protocol.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -49,35 +47,7 @@ class HostileClientTest {
         return socket;
     }
 
-    /** Reads one whole packet: fixed header, remaining length, body. */
-    private static byte[] readPacket(InputStream in) throws IOException {
-        ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        int header = in.read();
-        if (header < 0) {
-            return null;
-        }
-        packet.write(header);
-        int length = 0;
-        int shift = 0;
-        int b;
-        do {
-            b = in.read();
-            packet.write(b);
-            length |= (b & 0x7F) << shift;
-            shift += 7;
-        } while ((b & 0x80) != 0);
-        packet.write(in.readNBytes(length));
-        return packet.toByteArray();
-    }
 
-    /** True once the peer has closed: end of stream (or a reset) comes before any other byte. */
-    private static boolean closedByPeer(InputStream in) throws IOException {
-        try {
-            return in.read() < 0;
-        } catch (SocketException reset) {
-            return true;
-        }
-    }
 
     private static long protocolErrors() {
         Matcher m = Pattern.compile("isthmus_mqtt_protocol_errors_total\\{listener=\"mqtt\"} (\\d+)")
@@ -91,13 +61,13 @@ class HostileClientTest {
         long before = protocolErrors();
         try (Socket bad = connect()) {
             bad.getOutputStream().write(CONNECT_V5);
-            assertEquals(0x20, readPacket(bad.getInputStream())[0] & 0xFF, "CONNACK");
+            assertEquals(0x20, MqttWire.readPacket(bad.getInputStream())[0] & 0xFF, "CONNACK");
             // QoS 3 does not exist.
             bad.getOutputStream().write(new byte[] {0x36, 5, 0, 1, 't', 0, 1});
-            byte[] disconnect = readPacket(bad.getInputStream());
+            byte[] disconnect = MqttWire.readPacket(bad.getInputStream());
             assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT");
             assertEquals(0x81, disconnect[2] & 0xFF, "Malformed Packet");
-            assertTrue(closedByPeer(bad.getInputStream()));
+            assertTrue(MqttWire.closedByPeer(bad.getInputStream()));
         }
         assertEquals(before + 1, protocolErrors());
         // The broker goes on serving everybody else.
@@ -111,13 +81,13 @@ class HostileClientTest {
     void aPacketOverTheLimitGetsDisconnect0x95() throws Exception {
         try (Socket big = connect()) {
             big.getOutputStream().write(CONNECT_V5);
-            readPacket(big.getInputStream());
+            MqttWire.readPacket(big.getInputStream());
             // Remaining length 10,000 against a limit of 4096: refused before the body comes.
             big.getOutputStream().write(new byte[] {0x30, (byte) 0x90, 0x4E});
-            byte[] disconnect = readPacket(big.getInputStream());
+            byte[] disconnect = MqttWire.readPacket(big.getInputStream());
             assertEquals(0xE0, disconnect[0] & 0xFF);
             assertEquals(0x95, disconnect[2] & 0xFF, "Packet too large");
-            assertTrue(closedByPeer(big.getInputStream()));
+            assertTrue(MqttWire.closedByPeer(big.getInputStream()));
         }
     }
 
@@ -125,10 +95,10 @@ class HostileClientTest {
     void aV311ClientThatBreaksTheProtocolIsClosedWithoutAnswer() throws Exception {
         try (Socket bad = connect()) {
             bad.getOutputStream().write(CONNECT_V3);
-            assertEquals(0x20, readPacket(bad.getInputStream())[0] & 0xFF);
+            assertEquals(0x20, MqttWire.readPacket(bad.getInputStream())[0] & 0xFF);
             // SUBSCRIBE with the wrong flag bits (0000 instead of 0010).
             bad.getOutputStream().write(new byte[] {(byte) 0x80, 6, 0, 1, 0, 1, 'a', 0});
-            assertTrue(closedByPeer(bad.getInputStream()));
+            assertTrue(MqttWire.closedByPeer(bad.getInputStream()));
         }
     }
 
@@ -137,10 +107,10 @@ class HostileClientTest {
         try (Socket old = connect()) {
             byte[] mqtt31 = {0x10, 15, 0, 6, 'M', 'Q', 'I', 's', 'd', 'p', 3, 0x02, 0, 60, 0, 1, 'o'};
             old.getOutputStream().write(mqtt31);
-            byte[] connack = readPacket(old.getInputStream());
+            byte[] connack = MqttWire.readPacket(old.getInputStream());
             assertEquals(0x20, connack[0] & 0xFF);
             assertEquals(0x01, connack[3] & 0xFF, "unacceptable protocol version");
-            assertTrue(closedByPeer(old.getInputStream()));
+            assertTrue(MqttWire.closedByPeer(old.getInputStream()));
         }
     }
 
@@ -148,14 +118,14 @@ class HostileClientTest {
     void aFirstPacketThatIsNotAConnectEndsTheConnection() throws Exception {
         try (Socket bad = connect()) {
             bad.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertTrue(closedByPeer(bad.getInputStream()));
+            assertTrue(MqttWire.closedByPeer(bad.getInputStream()));
         }
     }
 
     @Test
     void aConnectionThatNeverSendsConnectIsClosed() throws Exception {
         try (Socket idle = connect()) {
-            assertTrue(closedByPeer(idle.getInputStream()), "closed after the connect timeout");
+            assertTrue(MqttWire.closedByPeer(idle.getInputStream()), "closed after the connect timeout");
         }
     }
 
@@ -168,8 +138,8 @@ class HostileClientTest {
             byte[] connect = {0x10, 26, 0, 4, 'M', 'Q', 'T', 'T', 4, 0x06, 0, 1, 0, 1, 'k',
                 0, 6, 'l', 'o', 's', 't', '/', 'k', 0, 3, 'b', 'y', 'e'};
             silent.getOutputStream().write(connect);
-            assertEquals(0x20, readPacket(silent.getInputStream())[0] & 0xFF);
-            assertTrue(closedByPeer(silent.getInputStream()), "closed after one and a half keep-alive intervals");
+            assertEquals(0x20, MqttWire.readPacket(silent.getInputStream())[0] & 0xFF);
+            assertTrue(MqttWire.closedByPeer(silent.getInputStream()), "closed after one and a half keep-alive intervals");
             assertEquals(List.of("lost/k bye"), watcher.messages(1));
         }
     }
@@ -180,14 +150,14 @@ class HostileClientTest {
                 "-V", "mqttv5", "-t", "alias/t", "-v");
              Socket client = connect()) {
             client.getOutputStream().write(CONNECT_V5);
-            readPacket(client.getInputStream());
+            MqttWire.readPacket(client.getInputStream());
             // Topic "alias/t" with alias 1, then alias 1 alone (empty topic), then an alias above the maximum.
             client.getOutputStream().write(new byte[] {0x30, 16, 0, 7, 'a', 'l', 'i', 'a', 's', '/', 't', 3, 0x23, 0, 1,
                 'o', 'n', 'e'});
             client.getOutputStream().write(new byte[] {0x30, 9, 0, 0, 3, 0x23, 0, 1, 't', 'w', 'o'});
             assertEquals(List.of("alias/t one", "alias/t two"), watcher.messages(2));
             client.getOutputStream().write(new byte[] {0x30, 9, 0, 0, 3, 0x23, 0, 65, 'b', 'a', 'd'});
-            byte[] disconnect = readPacket(client.getInputStream());
+            byte[] disconnect = MqttWire.readPacket(client.getInputStream());
             assertEquals(0xE0, disconnect[0] & 0xFF);
             assertEquals(0x94, disconnect[2] & 0xFF, "Topic Alias invalid");
         }
@@ -198,16 +168,16 @@ class HostileClientTest {
         byte[] connectTwin = {0x10, 17, 0, 4, 'M', 'Q', 'T', 'T', 5, 0x02, 0, 60, 0, 0, 4, 't', 'w', 'i', 'n'};
         try (Socket first = connect(); Socket second = connect()) {
             first.getOutputStream().write(connectTwin);
-            assertEquals(0x20, readPacket(first.getInputStream())[0] & 0xFF);
+            assertEquals(0x20, MqttWire.readPacket(first.getInputStream())[0] & 0xFF);
             second.getOutputStream().write(connectTwin);
-            assertEquals(0x20, readPacket(second.getInputStream())[0] & 0xFF);
-            byte[] disconnect = readPacket(first.getInputStream());
+            assertEquals(0x20, MqttWire.readPacket(second.getInputStream())[0] & 0xFF);
+            byte[] disconnect = MqttWire.readPacket(first.getInputStream());
             assertEquals(0xE0, disconnect[0] & 0xFF);
             assertEquals(0x8E, disconnect[2] & 0xFF, "Session taken over");
-            assertTrue(closedByPeer(first.getInputStream()));
+            assertTrue(MqttWire.closedByPeer(first.getInputStream()));
             // The new connection works: PINGREQ, PINGRESP.
             second.getOutputStream().write(new byte[] {(byte) 0xC0, 0});
-            assertEquals(0xD0, readPacket(second.getInputStream())[0] & 0xFF);
+            assertEquals(0xD0, MqttWire.readPacket(second.getInputStream())[0] & 0xFF);
         }
     }
 }

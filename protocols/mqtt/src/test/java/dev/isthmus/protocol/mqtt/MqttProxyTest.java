@@ -16,7 +16,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -377,12 +376,12 @@ class MqttProxyTest {
         TestProxy proxy = TestProxy.start(rules(), brokerA.address());
         Socket device = raw(proxy);
         device.getOutputStream().write(CONNECT_V5);
-        assertEquals(0x20, readPacket(device.getInputStream())[0] & 0xFF);
+        assertEquals(0x20, MqttWire.readPacket(device.getInputStream())[0] & 0xFF);
         Socket passThrough = new Socket(proxy.host(), proxy.port());
         closeables.add(passThrough);
         proxy.close();
-        assertArrayEquals(new byte[] {(byte) 0xE0, 1, (byte) 0x8B}, readPacket(device.getInputStream()));
-        assertTrue(closedByPeer(device.getInputStream()));
+        assertArrayEquals(new byte[] {(byte) 0xE0, 1, (byte) 0x8B}, MqttWire.readPacket(device.getInputStream()));
+        assertTrue(MqttWire.closedByPeer(device.getInputStream()));
     }
 
     @Test
@@ -650,33 +649,7 @@ class MqttProxyTest {
         return socket;
     }
 
-    private static byte[] readPacket(InputStream in) throws IOException {
-        ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        int header = in.read();
-        if (header < 0) {
-            return null;
-        }
-        packet.write(header);
-        int length = 0;
-        int shift = 0;
-        int b;
-        do {
-            b = in.read();
-            packet.write(b);
-            length |= (b & 0x7F) << shift;
-            shift += 7;
-        } while ((b & 0x80) != 0);
-        packet.write(in.readNBytes(length));
-        return packet.toByteArray();
-    }
 
-    private static boolean closedByPeer(InputStream in) throws IOException {
-        try {
-            return in.read() < 0;
-        } catch (SocketException reset) {
-            return true;
-        }
-    }
 
     /**
      * mosquitto 2.0.11 (Debian 12) has no PROXY protocol support (it came with 2.1), so a small
@@ -696,7 +669,7 @@ class MqttProxyTest {
                     int length = ((fixed[14] & 0xFF) << 8) | (fixed[15] & 0xFF);
                     byte[] header = java.util.Arrays.copyOf(fixed, 16 + length);
                     System.arraycopy(in.readNBytes(length), 0, header, 16, length);
-                    byte[] connect = readPacket(in);
+                    byte[] connect = MqttWire.readPacket(in);
                     upstream.getOutputStream().write(new byte[] {0x20, 2, 0, 0});
                     upstream.getOutputStream().flush();
                     return new byte[][] {header, connect};
@@ -706,7 +679,7 @@ class MqttProxyTest {
             });
             Socket device = raw(proxy);
             device.getOutputStream().write(CONNECT_V3);
-            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, readPacket(device.getInputStream()));
+            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, MqttWire.readPacket(device.getInputStream()));
             byte[][] got = seen.get(10, TimeUnit.SECONDS);
             InetSocketAddress[] addresses = ProxyProtocolV2.parse(got[0]);
             assertNotNull(addresses, "a PROXY v2 header came first");
@@ -721,10 +694,10 @@ class MqttProxyTest {
         TestProxy proxy = proxy(MqttProxySettings.DEFAULT.withIdleTimeout(Duration.ofMillis(800)).withSplice(true), brokerA);
         Socket device = raw(proxy);
         device.getOutputStream().write(CONNECT_V3);
-        byte[] connack = readPacket(device.getInputStream());
+        byte[] connack = MqttWire.readPacket(device.getInputStream());
         assertArrayEquals(new byte[] {0x20, 2, 0, 0}, connack);
         long start = System.nanoTime();
-        assertTrue(closedByPeer(device.getInputStream()));
+        assertTrue(MqttWire.closedByPeer(device.getInputStream()));
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(waited >= 600 && waited < 5_000, "closed after " + waited + " ms");
         assertEquals(1, proxy.metric("isthmus_mqtt_proxy_idle_timeouts_total"));
@@ -736,11 +709,11 @@ class MqttProxyTest {
         Socket device = raw(proxy);
         OutputStream out = device.getOutputStream();
         out.write(CONNECT_V3);
-        assertNotNull(readPacket(device.getInputStream()));
+        assertNotNull(MqttWire.readPacket(device.getInputStream()));
         for (int i = 0; i < 6; i++) {
             Thread.sleep(300);
             out.write(new byte[] {(byte) 0xC0, 0});
-            assertArrayEquals(new byte[] {(byte) 0xD0, 0}, readPacket(device.getInputStream()), "PINGRESP " + i);
+            assertArrayEquals(new byte[] {(byte) 0xD0, 0}, MqttWire.readPacket(device.getInputStream()), "PINGRESP " + i);
         }
         assertEquals(0, proxy.metric("isthmus_mqtt_proxy_idle_timeouts_total"));
     }
@@ -750,18 +723,18 @@ class MqttProxyTest {
         TestProxy proxy = proxy(rules(), brokerA);
         Socket v5 = raw(proxy);
         v5.getOutputStream().write(CONNECT_V5);
-        byte[] connack = readPacket(v5.getInputStream());
+        byte[] connack = MqttWire.readPacket(v5.getInputStream());
         assertEquals(0x20, connack[0] & 0xFF);
         // A PUBLISH with QoS 3.
         v5.getOutputStream().write(new byte[] {0x36, 5, 0, 1, 'r', 0, 1});
-        assertArrayEquals(new byte[] {(byte) 0xE0, 1, (byte) 0x81}, readPacket(v5.getInputStream()));
-        assertTrue(closedByPeer(v5.getInputStream()));
+        assertArrayEquals(new byte[] {(byte) 0xE0, 1, (byte) 0x81}, MqttWire.readPacket(v5.getInputStream()));
+        assertTrue(MqttWire.closedByPeer(v5.getInputStream()));
 
         Socket v3 = raw(proxy);
         v3.getOutputStream().write(CONNECT_V3);
-        assertArrayEquals(new byte[] {0x20, 2, 0, 0}, readPacket(v3.getInputStream()));
+        assertArrayEquals(new byte[] {0x20, 2, 0, 0}, MqttWire.readPacket(v3.getInputStream()));
         v3.getOutputStream().write(new byte[] {0x36, 5, 0, 1, 'q', 0, 1});
-        assertTrue(closedByPeer(v3.getInputStream()));
+        assertTrue(MqttWire.closedByPeer(v3.getInputStream()));
         assertEquals(2, proxy.metric("isthmus_mqtt_proxy_protocol_errors_total"));
     }
 
@@ -796,15 +769,15 @@ class MqttProxyTest {
         InputStream in = device.getInputStream();
         OutputStream out = device.getOutputStream();
         out.write(CONNECT_V5);
-        assertEquals(0x20, readPacket(in)[0] & 0xFF);
+        assertEquals(0x20, MqttWire.readPacket(in)[0] & 0xFF);
         out.write(publishWithAlias("alias/warm", 2, 1, "takes the token"));
-        assertEquals(0x40, readPacket(in)[0] & 0xFF);
+        assertEquals(0x40, MqttWire.readPacket(in)[0] & 0xFF);
         out.write(publishWithAlias("alias/one", 1, 2, "over the rate"));
-        byte[] refused = readPacket(in);
+        byte[] refused = MqttWire.readPacket(in);
         assertArrayEquals(new byte[] {0x40, 3, 0, 2, (byte) 0x97}, refused, "PUBACK 0x97 Quota exceeded");
         Thread.sleep(700);
         out.write(publishWithAlias("", 1, 3, "by alias"));
-        byte[] accepted = readPacket(in);
+        byte[] accepted = MqttWire.readPacket(in);
         assertEquals(0x40, accepted[0] & 0xFF);
         assertTrue(accepted.length < 5 || (accepted[4] & 0xFF) < 0x80, "the broker took it");
         assertEquals("alias/warm", watch.poll(10, TimeUnit.SECONDS).topic());
@@ -819,16 +792,16 @@ class MqttProxyTest {
         TestProxy proxy = proxy(MqttProxySettings.DEFAULT, brokerA);
         Socket level6 = raw(proxy);
         level6.getOutputStream().write(new byte[] {0x10, 13, 0, 4, 'M', 'Q', 'T', 'T', 6, 0x02, 0, 60, 0, 1, 'x'});
-        assertArrayEquals(new byte[] {0x20, 2, 0, 1}, readPacket(level6.getInputStream()), "unacceptable version");
-        assertTrue(closedByPeer(level6.getInputStream()));
+        assertArrayEquals(new byte[] {0x20, 2, 0, 1}, MqttWire.readPacket(level6.getInputStream()), "unacceptable version");
+        assertTrue(MqttWire.closedByPeer(level6.getInputStream()));
 
         Socket notConnect = raw(proxy);
         notConnect.getOutputStream().write(new byte[] {(byte) 0xC0, 0});
-        assertTrue(closedByPeer(notConnect.getInputStream()));
+        assertTrue(MqttWire.closedByPeer(notConnect.getInputStream()));
 
         Socket badLength = raw(proxy);
         badLength.getOutputStream().write(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1});
-        assertTrue(closedByPeer(badLength.getInputStream()));
+        assertTrue(MqttWire.closedByPeer(badLength.getInputStream()));
         assertNotEquals(0, proxy.metric("isthmus_mqtt_proxy_protocol_errors_total"));
     }
 
@@ -839,9 +812,9 @@ class MqttProxyTest {
             TestProxy proxy = proxy(MqttProxySettings.DEFAULT, broker);
             Socket device = raw(proxy);
             device.getOutputStream().write(CONNECT_V3);
-            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, readPacket(device.getInputStream()));
+            assertArrayEquals(new byte[] {0x20, 2, 0, 0}, MqttWire.readPacket(device.getInputStream()));
             broker.stop();
-            assertTrue(closedByPeer(device.getInputStream()));
+            assertTrue(MqttWire.closedByPeer(device.getInputStream()));
         } finally {
             broker.close();
         }
@@ -871,7 +844,7 @@ class MqttProxyTest {
             0, 10, 'w', 'i', 'l', 'l', 's', '/', 'r', 'a', 'w', '!', 0, 4, 'g', 'o', 'n', 'e'};
         willConnect[1] = (byte) (willConnect.length - 2);
         abrupt.getOutputStream().write(willConnect);
-        assertArrayEquals(new byte[] {0x20, 2, 0, 0}, readPacket(abrupt.getInputStream()));
+        assertArrayEquals(new byte[] {0x20, 2, 0, 0}, MqttWire.readPacket(abrupt.getInputStream()));
         abrupt.close();
         Received will = wills.poll(10, TimeUnit.SECONDS);
         assertNotNull(will, "a vanished client's will is published by the broker");
