@@ -40,8 +40,11 @@ import dev.isthmus.protocol.http1.codec.HeadLimits;
 import dev.isthmus.protocol.http1.route.Route;
 import dev.isthmus.protocol.http1.route.Router;
 import dev.isthmus.protocol.http1.route.RoutingProxy;
+import dev.isthmus.protocol.coap.CoapResource;
+import dev.isthmus.protocol.coap.CoapResources;
 import dev.isthmus.protocol.coap.CoapService;
 import dev.isthmus.protocol.coap.CoapSettings;
+import dev.isthmus.protocol.coap.mqtt.MqttPubSub;
 import dev.isthmus.protocol.mqtt.MqttBrokerService;
 import dev.isthmus.protocol.mqtt.MqttProxyService;
 import dev.isthmus.protocol.mqtt.MqttProxySettings;
@@ -165,6 +168,7 @@ public final class Gateway implements AutoCloseable {
             groups.forEach(UpstreamGroup::start);
         }
         MqttConfig mqtt = config.mqtt();
+        MqttBrokerService embeddedBroker = null;
         if (!mqtt.listeners().isEmpty()) {
             ProtocolService service;
             if (mqtt.usesEmbeddedBroker()) {
@@ -178,6 +182,7 @@ public final class Gateway implements AutoCloseable {
                 MqttBrokerService broker = new MqttBrokerService(brokerHooks(mqtt), mqttSettings(mqtt), metrics,
                         "mqtt", new ProjectVersion().getVersion()[0], sessions);
                 service = broker;
+                embeddedBroker = broker;
                 if (!mqtt.bridges().isEmpty()) {
                     builder.service(new MqttBridgeService(mqtt.bridges(), broker.localBroker(), metrics));
                 }
@@ -193,8 +198,17 @@ public final class Gateway implements AutoCloseable {
         }
         CoapConfig coap = config.coap();
         if (!coap.listeners().isEmpty()) {
-            CoapService service = new CoapService(new DeviceResources(new ProjectVersion().getVersion()[0]).resources(),
-                    coapSettings(coap), metrics, "coap");
+            List<CoapResource> resources = new ArrayList<>(
+                    new DeviceResources(new ProjectVersion().getVersion()[0]).resources().all());
+            if (coap.pubsubPrefix() != null) {
+                if (embeddedBroker != null) {
+                    resources.add(new MqttPubSub(coap.pubsubPrefix(), embeddedBroker.localBroker(), metrics).resource());
+                } else {
+                    LOG.log(System.Logger.Level.INFO, "CoAP pub/sub at " + coap.pubsubPrefix() + " is off: it needs "
+                            + "the embedded MQTT broker (mqtt.listen without mqtt.upstreams)");
+                }
+            }
+            CoapService service = new CoapService(new CoapResources(resources), coapSettings(coap), metrics, "coap");
             for (ListenAddress listen : coap.listeners()) {
                 builder.listenDatagram("coap " + listen, new InetSocketAddress(listen.host(), listen.port()), service);
             }

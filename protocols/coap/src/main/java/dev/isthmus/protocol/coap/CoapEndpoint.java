@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import org.agrona.DirectBuffer;
 
@@ -66,7 +65,7 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
     /** Representations being fetched block by block (Block2), and request bodies arriving block by block (Block1). */
     private final Map<TransferKey, Representation> representations = new HashMap<>();
     private final Map<TransferKey, Assembly> assemblies = new HashMap<>();
-    private final Consumer<String> observer;
+    private final CoapResource.LoopObserver observer;
     private final Timer sweep = new Timer() {
         @Override
         protected void onTimeout(long nowNanos) {
@@ -85,7 +84,7 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
         this.shard = loop.index();
         this.exchangeLifetimeNanos = settings.exchangeLifetime().toNanos();
         this.nonLifetimeNanos = settings.nonLifetime().toNanos();
-        this.observer = path -> loop.execute(() -> changed(path));
+        this.observer = new CoapResource.LoopObserver(loop, this::changed);
         for (CoapResource resource : service.resources().all()) {
             if (resource.isObservable()) {
                 resource.addObserver(observer);
@@ -749,8 +748,12 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
         }
         Relation relation = new Relation(exchange, resource);
         relations.put(key, relation);
-        relationsByPath.computeIfAbsent(relation.path, p -> new ArrayList<>()).add(relation);
+        List<Relation> onPath = relationsByPath.computeIfAbsent(relation.path, p -> new ArrayList<>());
+        onPath.add(relation);
         metrics.observers.increment(shard);
+        if (onPath.size() == 1) {
+            tellObserverListener(resource, relation.path, true);
+        }
         return relation;
     }
 
@@ -763,12 +766,29 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
             onPath.remove(relation);
             if (onPath.isEmpty()) {
                 relationsByPath.remove(relation.path);
+                tellObserverListener(relation.resource, relation.path, false);
             }
         }
         if (relation.lastNonKey != null) {
             nonNotifications.remove(relation.lastNonKey, relation);
         }
         metrics.observers.decrement(shard);
+    }
+
+    private void tellObserverListener(CoapResource resource, String path, boolean first) {
+        CoapResource.ObserverListener listener = resource.observerListener();
+        if (listener == null) {
+            return;
+        }
+        try {
+            if (first) {
+                listener.firstObserver(loop, path);
+            } else {
+                listener.lastObserverGone(loop, path);
+            }
+        } catch (RuntimeException e) {
+            loop.uncaught(e, "observer listener of " + path);
+        }
     }
 
     /** A resource (or a path under a subtree resource) changed: its observers on this loop hear of it. */
@@ -882,6 +902,9 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
             metrics.observers.decrement(shard);
         }
         relations.clear();
+        for (Map.Entry<String, List<Relation>> onPath : relationsByPath.entrySet()) {
+            tellObserverListener(onPath.getValue().getFirst().resource, onPath.getKey(), false);
+        }
         relationsByPath.clear();
     }
 }
