@@ -203,9 +203,15 @@ public final class Gateway implements AutoCloseable {
             if (coap.pubsubPrefix() != null) {
                 if (embeddedBroker != null) {
                     resources.add(new MqttPubSub(coap.pubsubPrefix(), embeddedBroker.localBroker(), metrics).resource());
+                } else if (!mqtt.upstreams().isEmpty()) {
+                    List<InetSocketAddress> brokers = new ArrayList<>();
+                    for (HostPort upstream : mqtt.upstreams()) {
+                        brokers.add(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
+                    }
+                    resources.add(MqttPubSub.upstream(coap.pubsubPrefix(), brokers, metrics).resource());
                 } else {
-                    LOG.log(System.Logger.Level.INFO, "CoAP pub/sub at " + coap.pubsubPrefix() + " is off: it needs "
-                            + "the embedded MQTT broker (mqtt.listen without mqtt.upstreams)");
+                    LOG.log(System.Logger.Level.INFO, "CoAP pub/sub at " + coap.pubsubPrefix() + " is off: there is "
+                            + "no MQTT broker (give mqtt.listen for the embedded one, or mqtt.upstreams)");
                 }
             }
             CoapService service = new CoapService(new CoapResources(resources), coapSettings(coap), metrics, "coap");

@@ -3,13 +3,16 @@ package dev.isthmus.protocol.coap.mqtt;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import dev.isthmus.core.config.CoapConfig;
 import dev.isthmus.core.loop.EventLoop;
@@ -24,16 +27,18 @@ import dev.isthmus.protocol.coap.codec.CoapCode;
 import dev.isthmus.protocol.mqtt.LocalBroker;
 
 /**
- * CoAP to MQTT: the topics of the embedded broker as CoAP resources under a prefix, after the
- * topic-data resources of the CoAP publish-subscribe draft (draft-ietf-core-coap-pubsub):
- * {@code /ps/sensors/room1/temp} is the MQTT topic {@code sensors/room1/temp}, one path segment
- * per topic level.
+ * CoAP to MQTT: MQTT topics as CoAP resources under a prefix, after the topic-data resources of
+ * the CoAP publish-subscribe draft (draft-ietf-core-coap-pubsub): {@code /ps/sensors/room1/temp}
+ * is the MQTT topic {@code sensors/room1/temp}, one path segment per topic level. The topics are
+ * the embedded broker's ({@link #MqttPubSub(String, LocalBroker, MetricRegistry)}) or an
+ * upstream broker's ({@link #upstream}).
  * <ul>
  *   <li>{@code PUT} publishes the payload as the topic's retained message (a PUT sets the
  *       topic's current value, which a later GET reads); {@code POST} publishes it without the
  *       retain flag (an event). QoS 1 for a CON request and 0 for a NON, or {@code ?qos=0|1|2}.
- *       The answer, 2.04 Changed, goes once the broker has routed the message (and, with
- *       sessions on disk, once what it wrote is durable), when a client's PUBACK would.</li>
+ *       The answer, 2.04 Changed, goes when a client's PUBACK would: once the embedded broker has
+ *       routed the message (and, with sessions on disk, once what it wrote is durable), or once
+ *       the upstream broker acknowledged it (at QoS 0, once it is written).</li>
  *   <li>{@code DELETE} clears the retained message: 2.02 Deleted.</li>
  *   <li>{@code GET} reads the retained message: 2.05 Content, or 4.04 when there is none.</li>
  *   <li>{@code GET} with Observe subscribes: the first answer is the retained message (or an
@@ -44,16 +49,15 @@ import dev.isthmus.protocol.mqtt.LocalBroker;
  * Topic filters ({@code +}, {@code #}) have no resource: 4.00. Publishing to a {@code $} topic
  * is 4.03. MQTT carries no CoAP Content-Format, so payloads come back without one.
  *
- * <p>Every event loop keeps its own pair of broker sessions (one publishes, one subscribes, so
- * that no-local cannot hide a CoAP client's message from a CoAP observer on the same loop), and
- * subscribes to a topic only while that loop has observers of it.
+ * <p>Every event loop has its own way to the broker ({@link Topics}) and subscribes to a topic
+ * only while that loop has observers of it.
  */
 public final class MqttPubSub {
-    private static final System.Logger LOG = System.getLogger(MqttPubSub.class.getName());
+    static final System.Logger LOG = System.getLogger(MqttPubSub.class.getName());
 
     private final String prefix;
     private final int prefixSegments;
-    private final LocalBroker broker;
+    private final Function<EventLoop, Topics> topicsOfLoop;
     private final CoapResource resource;
     private final Map<EventLoop, LoopState> loops = new ConcurrentHashMap<>();
     private final ShardedCounter published;
@@ -61,15 +65,34 @@ public final class MqttPubSub {
     private final ShardedCounter refused;
 
     /**
+     * The embedded broker's topics.
+     *
      * @param prefix  where the topics start, {@code /ps}
      * @param broker  the embedded broker, serving every loop the CoAP endpoints run on
      * @param metrics its shard count must equal the server's thread count
      */
     public MqttPubSub(String prefix, LocalBroker broker, MetricRegistry metrics) {
+        this(prefix, loop -> new LocalTopics(broker, loop), metrics);
+        Objects.requireNonNull(broker, "broker");
+    }
+
+    /**
+     * An upstream broker's topics: every loop connects to one of {@code brokers} (loop i to
+     * broker i mod n) with an MQTT 5.0 client of its own, and keeps reconnecting while it runs.
+     */
+    public static MqttPubSub upstream(String prefix, List<InetSocketAddress> brokers, MetricRegistry metrics) {
+        if (brokers.isEmpty()) {
+            throw new IllegalArgumentException("no upstream broker");
+        }
+        List<InetSocketAddress> copy = List.copyOf(brokers);
+        return new MqttPubSub(prefix, loop -> new UpstreamTopics(copy.get(loop.index() % copy.size()), loop), metrics);
+    }
+
+    private MqttPubSub(String prefix, Function<EventLoop, Topics> topicsOfLoop, MetricRegistry metrics) {
         CoapConfig.checkPubsubPrefix(prefix);
         this.prefix = prefix;
         this.prefixSegments = prefix.substring(1).split("/").length;
-        this.broker = Objects.requireNonNull(broker, "broker");
+        this.topicsOfLoop = topicsOfLoop;
         this.published = metrics.counter("isthmus_coap_pubsub_published_total",
                 "Messages CoAP clients published to MQTT topics", "prefix", prefix);
         this.delivered = metrics.counter("isthmus_coap_pubsub_notified_total",
@@ -108,8 +131,7 @@ public final class MqttPubSub {
                     refuse(state, request, exchange, CoapCode.FORBIDDEN, "$ topics belong to the broker");
                     return;
                 }
-                state.publisher.publish(topic.getBytes(UTF_8), new byte[0], 0, true, 0,
-                        token -> exchange.respond(CoapResponse.of(CoapCode.DELETED)));
+                state.topics.publish(topic, new byte[0], 0, true, exchange, CoapCode.DELETED);
             }
             case CoapCode.GET -> read(state, request, exchange, topic);
             default -> refuse(state, request, exchange, CoapCode.METHOD_NOT_ALLOWED, "GET, PUT, POST or DELETE");
@@ -136,21 +158,20 @@ public final class MqttPubSub {
             return;
         }
         published.increment(state.shard);
-        state.publisher.publish(topic.getBytes(UTF_8), request.payload(), qos, retain, 0,
-                token -> exchange.respond(CoapResponse.of(CoapCode.CHANGED)));
+        state.topics.publish(topic, request.payload(), qos, retain, exchange, CoapCode.CHANGED);
     }
 
     private void read(LoopState state, CoapRequest request, CoapExchange exchange, String topic) {
         boolean observing = request.observe() == 0;
-        byte[] payload = observing ? state.latest.get(topic) : null;
-        if (payload == null) {
-            payload = state.retained(topic);
+        byte[] latest = state.latest.get(topic);
+        if (latest != null) {
+            exchange.respond(CoapResponse.of(CoapCode.CONTENT).payload(latest));
+        } else if (observing) {
+            byte[] retained = state.topics.retainedNow(topic);
+            exchange.respond(CoapResponse.of(CoapCode.CONTENT).payload(retained == null ? new byte[0] : retained));
+        } else {
+            state.topics.readRetained(topic, exchange);
         }
-        if (payload == null && !observing) {
-            exchange.respond(CoapResponse.error(CoapCode.NOT_FOUND, "no retained message on " + topic));
-            return;
-        }
-        exchange.respond(CoapResponse.of(CoapCode.CONTENT).payload(payload == null ? new byte[0] : payload));
     }
 
     private void refuse(LoopState state, CoapRequest request, CoapExchange exchange, int code, String why) {
@@ -189,6 +210,7 @@ public final class MqttPubSub {
         if (state == null) {
             state = new LoopState(loop);
             loops.put(loop, state);
+            state.topics.start(state::deliver);
         }
         return state;
     }
@@ -199,7 +221,9 @@ public final class MqttPubSub {
         public void firstObserver(EventLoop loop, String path) {
             String topic = topicOfPath(path);
             if (topic != null && badTopic(topic) == null) {
-                state(loop).subscriber.subscribe(topic, 0, () -> { });
+                LoopState state = state(loop);
+                state.observed.add(topic);
+                state.topics.subscribe(topic);
             }
         }
 
@@ -207,8 +231,8 @@ public final class MqttPubSub {
         public void lastObserverGone(EventLoop loop, String path) {
             LoopState state = loops.get(loop);
             String topic = topicOfPath(path);
-            if (state != null && topic != null) {
-                state.subscriber.unsubscribe(topic, () -> { });
+            if (state != null && topic != null && state.observed.remove(topic)) {
+                state.topics.unsubscribe(topic);
                 state.latest.remove(topic);
                 state.dirty.remove(topic);
             }
@@ -219,35 +243,30 @@ public final class MqttPubSub {
         }
     }
 
-    /** One loop's sessions and the newest message of each topic it has observers of. Loop thread only. */
+    /** One loop's way to the broker, and the newest message of each topic it has observers of. Loop thread only. */
     private final class LoopState {
         final EventLoop loop;
         final int shard;
-        final LocalBroker.LocalSession publisher;
-        final LocalBroker.LocalSession subscriber;
+        final Topics topics;
+        final Set<String> observed = new HashSet<>();
         final Map<String, byte[]> latest = new HashMap<>();
         /** Topics with a message their observers have not been told of; told once per loop turn. */
         final Set<String> dirty = new LinkedHashSet<>();
         final RateLimitedLog log = new RateLimitedLog(LOG, 10);
         private boolean flushQueued;
-        /** While {@link #retained} asks the broker, deliveries are its answer, not news. */
-        private boolean lookingUp;
-        private byte[] lookedUp;
 
         LoopState(EventLoop loop) {
             this.loop = loop;
             this.shard = loop.index();
-            this.publisher = broker.open(loop, "coap-publisher", message -> { });
-            this.subscriber = broker.open(loop, "coap-observers", this::deliver);
+            this.topics = topicsOfLoop.apply(loop);
         }
 
-        private void deliver(LocalBroker.LocalMessage message) {
-            if (lookingUp) {
-                lookedUp = message.payload();
+        /** A message on a topic this loop subscribed to for its observers. */
+        void deliver(String topic, byte[] payload) {
+            if (!observed.contains(topic)) {
                 return;
             }
-            String topic = message.topicString();
-            latest.put(topic, message.payload());
+            latest.put(topic, payload);
             delivered.increment(shard);
             if (dirty.add(topic) && !flushQueued) {
                 flushQueued = true;
@@ -261,18 +280,6 @@ public final class MqttPubSub {
             for (String topic : List.copyOf(dirty)) {
                 dirty.remove(topic);
                 resource.changed(loop, prefix + "/" + topic);
-            }
-        }
-
-        /** The topic's retained message, or null. */
-        byte[] retained(String topic) {
-            lookingUp = true;
-            try {
-                subscriber.replayRetained(topic, 0);
-                return lookedUp;
-            } finally {
-                lookingUp = false;
-                lookedUp = null;
             }
         }
     }
