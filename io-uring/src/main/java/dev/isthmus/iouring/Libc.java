@@ -31,6 +31,9 @@ final class Libc {
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
     static final int SOCK_STREAM = 1;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int MSG_DONTWAIT = 0x40;
     static final int SOCK_CLOEXEC = 0x80000;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
@@ -84,6 +87,10 @@ final class Libc {
     private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle EVENTFD = function("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle WRITE = function("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle RECVFROM = function("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SENDTO = function("sendto",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle PIPE2 = function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle SPLICE = function("splice",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
@@ -228,6 +235,24 @@ final class Libc {
     static long write(MemorySegment state, int fd, MemorySegment buffer, long length) {
         try {
             return (long) WRITE.invokeExact(state, fd, buffer, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long recvfrom(MemorySegment state, int fd, MemorySegment buffer, long length, int flags,
+                         MemorySegment address, MemorySegment addressLength) {
+        try {
+            return (long) RECVFROM.invokeExact(state, fd, buffer, length, flags, address, addressLength);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static long sendto(MemorySegment state, int fd, MemorySegment buffer, long length, int flags,
+                       MemorySegment address, int addressLength) {
+        try {
+            return (long) SENDTO.invokeExact(state, fd, buffer, length, flags, address, addressLength);
         } catch (Throwable t) {
             throw rethrow(t);
         }

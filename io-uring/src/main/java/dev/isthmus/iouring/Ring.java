@@ -47,6 +47,8 @@ final class Ring implements AutoCloseable {
     // ioprio bits of accept and recv.
     static final short IORING_ACCEPT_MULTISHOT = 1;
     static final short IORING_RECV_MULTISHOT = 2;
+    /** In a POLL_ADD's length: a completion each time the file becomes ready, until cancelled. */
+    static final int IORING_POLL_ADD_MULTI = 1;
 
     // Cancel flags.
     static final int IORING_ASYNC_CANCEL_ALL = 1;

@@ -15,6 +15,8 @@ import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.transport.Acceptor;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.transport.DatagramEndpoint;
+import dev.isthmus.core.transport.DatagramHandler;
 import dev.isthmus.core.transport.IoDriver;
 import dev.isthmus.core.transport.Listener;
 
@@ -42,6 +44,8 @@ final class UringDriver implements IoDriver, ChunkWaiter {
     static final int T_SPLICE_OUT = 8;
     /** Completions nobody waits for (cancel requests, closes, ignored results). */
     static final int T_IGNORED = 9;
+    /** Readiness of a datagram socket (a multishot poll). */
+    static final int T_POLL = 10;
 
     private static final int SUBMISSION_ENTRIES = 1024;
     private static final int COMPLETION_ENTRIES = 8192;
@@ -378,6 +382,12 @@ final class UringDriver implements IoDriver, ChunkWaiter {
     @Override
     public Listener listen(InetSocketAddress address, boolean reusePort, int backlog, Acceptor acceptor) throws IOException {
         return UringListener.open(this, address, reusePort, backlog, acceptor);
+    }
+
+    @Override
+    public DatagramEndpoint bindDatagram(InetSocketAddress address, boolean reusePort, DatagramHandler handler)
+            throws IOException {
+        return UringDatagramEndpoint.open(this, address, reusePort, handler, arena);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.isthmus.core.config.CoapConfig;
 import dev.isthmus.core.config.HostPort;
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.ListenAddress;
@@ -39,6 +40,11 @@ import dev.isthmus.protocol.http1.codec.HeadLimits;
 import dev.isthmus.protocol.http1.route.Route;
 import dev.isthmus.protocol.http1.route.Router;
 import dev.isthmus.protocol.http1.route.RoutingProxy;
+import dev.isthmus.protocol.coap.CoapResource;
+import dev.isthmus.protocol.coap.CoapResources;
+import dev.isthmus.protocol.coap.CoapService;
+import dev.isthmus.protocol.coap.CoapSettings;
+import dev.isthmus.protocol.coap.mqtt.MqttPubSub;
 import dev.isthmus.protocol.mqtt.MqttBrokerService;
 import dev.isthmus.protocol.mqtt.MqttProxyService;
 import dev.isthmus.protocol.mqtt.MqttProxySettings;
@@ -162,6 +168,7 @@ public final class Gateway implements AutoCloseable {
             groups.forEach(UpstreamGroup::start);
         }
         MqttConfig mqtt = config.mqtt();
+        MqttBrokerService embeddedBroker = null;
         if (!mqtt.listeners().isEmpty()) {
             ProtocolService service;
             if (mqtt.usesEmbeddedBroker()) {
@@ -175,6 +182,7 @@ public final class Gateway implements AutoCloseable {
                 MqttBrokerService broker = new MqttBrokerService(brokerHooks(mqtt), mqttSettings(mqtt), metrics,
                         "mqtt", new ProjectVersion().getVersion()[0], sessions);
                 service = broker;
+                embeddedBroker = broker;
                 if (!mqtt.bridges().isEmpty()) {
                     builder.service(new MqttBridgeService(mqtt.bridges(), broker.localBroker(), metrics));
                 }
@@ -188,12 +196,44 @@ public final class Gateway implements AutoCloseable {
                 builder.listen("mqtt " + listen, new InetSocketAddress(listen.host(), listen.port()), service);
             }
         }
+        CoapConfig coap = config.coap();
+        if (!coap.listeners().isEmpty()) {
+            List<CoapResource> resources = new ArrayList<>(
+                    new DeviceResources(new ProjectVersion().getVersion()[0]).resources().all());
+            if (coap.pubsubPrefix() != null) {
+                if (embeddedBroker != null) {
+                    resources.add(new MqttPubSub(coap.pubsubPrefix(), embeddedBroker.localBroker(), metrics).resource());
+                } else if (!mqtt.upstreams().isEmpty()) {
+                    List<InetSocketAddress> brokers = new ArrayList<>();
+                    for (HostPort upstream : mqtt.upstreams()) {
+                        brokers.add(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
+                    }
+                    resources.add(MqttPubSub.upstream(coap.pubsubPrefix(), brokers, metrics).resource());
+                } else {
+                    LOG.log(System.Logger.Level.INFO, "CoAP pub/sub at " + coap.pubsubPrefix() + " is off: there is "
+                            + "no MQTT broker (give mqtt.listen for the embedded one, or mqtt.upstreams)");
+                }
+            }
+            CoapService service = new CoapService(new CoapResources(resources), coapSettings(coap), metrics, "coap");
+            for (ListenAddress listen : coap.listeners()) {
+                builder.listenDatagram("coap " + listen, new InetSocketAddress(listen.host(), listen.port()), service);
+            }
+        }
         server = builder.build().start();
         if (config.admin() != null) {
             admin = new AdminServer(new InetSocketAddress(config.admin().host(), config.admin().port()), metrics).start();
             LOG.log(System.Logger.Level.INFO, "admin listening on " + admin.address().getHostString() + ":"
                     + admin.address().getPort() + " (/metrics, /healthz)");
         }
+    }
+
+    private static CoapSettings coapSettings(CoapConfig coap) {
+        CoapSettings d = CoapSettings.DEFAULT;
+        // A handler that has not answered by a quarter of the ACK timeout gets its ACK first.
+        Duration window = d.piggybackWindow().compareTo(coap.ackTimeout().dividedBy(4)) < 0 ? d.piggybackWindow()
+                : coap.ackTimeout().dividedBy(4);
+        return new CoapSettings(coap.ackTimeout(), d.ackRandomFactor(), coap.maxRetransmit(), d.maxExchanges(),
+                coap.blockSize(), coap.maxBodySize(), window);
     }
 
     private InetSocketAddress startBuiltInOrigin(HttpProxySettings settings) throws IOException {

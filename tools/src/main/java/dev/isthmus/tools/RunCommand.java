@@ -1,5 +1,6 @@
 package dev.isthmus.tools;
 
+import dev.isthmus.core.config.CoapConfig;
 import dev.isthmus.core.config.IsthmusConfig;
 import dev.isthmus.core.config.MqttConfig;
 import picocli.CommandLine.Command;
@@ -44,8 +45,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (options.usesDefaultListeners()) {
             LOG.log(System.Logger.Level.INFO, "no --config and no listener flag: listening on the defaults, "
-                    + "HTTP {0}, MQTT {1} (embedded broker) and admin {2}", IsthmusConfig.DEFAULT_HTTP_LISTEN,
-                    MqttConfig.DEFAULT_LISTEN, IsthmusConfig.DEFAULT_ADMIN_LISTEN);
+                    + "HTTP {0}, MQTT {1} (embedded broker), CoAP UDP {2} and admin {3}",
+                    IsthmusConfig.DEFAULT_HTTP_LISTEN, MqttConfig.DEFAULT_LISTEN, CoapConfig.DEFAULT_LISTEN,
+                    IsthmusConfig.DEFAULT_ADMIN_LISTEN);
         }
         return Gateway.run(config);
     }

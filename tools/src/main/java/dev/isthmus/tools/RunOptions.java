@@ -31,13 +31,12 @@ import java.util.function.Function;
  * <p>Rules, in the order {@link #effectiveConfig()} applies them:
  * <ul>
  *   <li>The base is the {@code --config} file, or {@link IsthmusConfig#builtInDefault()}.</li>
- *   <li>Listeners: the listener flags are {@code --listen} (HTTP), {@code --mqtt-listen} and
- *       {@code --admin}. With no file and no listener flag, the built-in default listeners run
- *       (HTTP, MQTT and admin). Once a file or any listener flag is given, only the listeners
+ *   <li>Listeners: the listener flags are {@code --listen} (HTTP), {@code --mqtt-listen},
+ *       {@code --coap-listen} (UDP) and {@code --admin}. With no file and no listener flag, the
+ *       built-in default listeners run (HTTP, MQTT, CoAP and admin). Once a file or any listener flag is given, only the listeners
  *       named there run: a listener flag replaces the file's listeners of its kind, and a kind
  *       named nowhere has none (so {@code --listen 127.0.0.1:0} alone runs no MQTT and no admin
- *       listener, and {@code --mqtt-listen :1883} alone no HTTP listener). Protocols added later
- *       ({@code --coap-listen}) follow the same rule.</li>
+ *       listener, and {@code --mqtt-listen :1883} alone no HTTP listener).</li>
  *   <li>{@code --upstream} sets the peers of the group {@value #DEFAULT_GROUP}: it creates the
  *       group with default settings, or replaces the peers of the file's group of that name and
  *       keeps its other settings. Unless a route already matches every host and path, a
@@ -121,6 +120,11 @@ public final class RunOptions {
                     + "mqtt.listen. Default: 0.0.0.0:1883, under the same rule as --listen.")
     private List<String> mqttListen;
 
+    @Option(names = "--coap-listen", paramLabel = "ADDR",
+            description = "CoAP listener (UDP), same forms as --listen. Repeat for more; replaces the file's "
+                    + "coap.listen. Default: 0.0.0.0:5683, under the same rule as --listen.")
+    private List<String> coapListen;
+
     @Option(names = "--mqtt-upstream", paramLabel = "HOST:PORT", split = ",",
             description = "Brokers the MQTT listeners proxy to. Repeat or separate with commas; replaces the file's "
                     + "mqtt.upstreams. Needs an MQTT listener. "
@@ -164,6 +168,7 @@ public final class RunOptions {
         Long bodyLimit = parse(maxBodySize, "--max-body-size", ValueSyntax::parseSize, errors);
         Long splice = parse(spliceThreshold, "--splice-threshold", ValueSyntax::parseSizeOrOff, errors);
         List<ListenAddress> mqttListeners = parseEach(mqttListen, "--mqtt-listen", ListenAddress::parse, errors);
+        List<ListenAddress> coapListeners = parseEach(coapListen, "--coap-listen", ListenAddress::parse, errors);
         List<HostPort> mqttUpstreams = parseEach(mqttUpstream, "--mqtt-upstream", MqttConfig::parseUpstream, errors);
         Long mqttPacket = parse(mqttMaxPacketSize, "--mqtt-max-packet-size", ValueSyntax::parseSize, errors);
         if (mqttPacket != null
@@ -181,9 +186,11 @@ public final class RunOptions {
         ListenAddress adminListener = adminAddress != null ? adminAddress : baseListeners ? base.admin() : null;
         List<ListenAddress> mqtt =
                 mqttListeners != null ? mqttListeners : baseListeners ? base.mqtt().listeners() : List.of();
-        if (http.isEmpty() && adminListener == null && mqtt.isEmpty()) {
-            errors.add("isthmus: nothing to listen on: give --listen, --mqtt-listen or --admin, "
-                    + "or http.listen, mqtt.listen or admin in the config file");
+        List<ListenAddress> coap =
+                coapListeners != null ? coapListeners : baseListeners ? base.coap().listeners() : List.of();
+        if (http.isEmpty() && adminListener == null && mqtt.isEmpty() && coap.isEmpty()) {
+            errors.add("isthmus: nothing to listen on: give --listen, --mqtt-listen, --coap-listen or --admin, "
+                    + "or http.listen, mqtt.listen, coap.listen or admin in the config file");
         } else if (mqttUpstreams != null && mqtt.isEmpty()) {
             errors.add("isthmus: --mqtt-upstream: no MQTT listener to proxy from; give --mqtt-listen, "
                     + "or mqtt.listen in the config file");
@@ -217,7 +224,7 @@ public final class RunOptions {
             return new IsthmusConfig(threads == null ? base.threads() : threads, ioMode == null ? base.io() : ioMode,
                     http, adminListener, groups, routes, limits, splice == null ? base.spliceThreshold() : splice,
                     base.timeouts(), mqttConfig, base.buffers(), grace == null ? base.shutdownGrace() : grace,
-                    base.source());
+                    base.source(), base.coap().withListeners(coap));
         } catch (IllegalArgumentException e) {
             throw new InvalidOptionsException(List.of("isthmus: " + e.getMessage()));
         }
@@ -230,7 +237,7 @@ public final class RunOptions {
 
     /** Whether any flag that names listeners is given; each such flag drops the built-in default listeners. */
     private boolean listenerFlags() {
-        return listen != null || admin != null || mqttListen != null;
+        return listen != null || admin != null || mqttListen != null || coapListen != null;
     }
 
     private static void applyUpstreams(Map<String, UpstreamGroupConfig> groups, List<RouteConfig> routes,

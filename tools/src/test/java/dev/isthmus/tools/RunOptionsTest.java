@@ -131,10 +131,10 @@ class RunOptionsTest {
 
     @Test
     void fileAndFlagsWithNoListenerAtAllAreRefused() throws IOException {
-        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen or --admin, or http.listen, "
-                + "mqtt.listen or admin in the config file"), mistakes("--config", file("threads: 1\n")));
-        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen or --admin, or http.listen, "
-                + "mqtt.listen or admin in the config file"), mistakes("--config", file("mqtt: { listen: [] }\n")));
+        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen, --coap-listen or --admin, or http.listen, "
+                + "mqtt.listen, coap.listen or admin in the config file"), mistakes("--config", file("threads: 1\n")));
+        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen, --coap-listen or --admin, or http.listen, "
+                + "mqtt.listen, coap.listen or admin in the config file"), mistakes("--config", file("mqtt: { listen: [] }\n")));
     }
 
     // ---- values ------------------------------------------------------------------------------
@@ -464,8 +464,8 @@ class RunOptionsTest {
         assertEquals(List.of(needsListener), mistakes("--listen", ":0", "--mqtt-upstream", "broker:1883"));
         assertEquals(List.of(needsListener),
                 mistakes("--config", file("http: { listen: \":0\" }\n"), "--mqtt-upstream", "broker:1883"));
-        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen or --admin, or http.listen, "
-                + "mqtt.listen or admin in the config file"), mistakes("--config", file("threads: 1\n"),
+        assertEquals(List.of("isthmus: nothing to listen on: give --listen, --mqtt-listen, --coap-listen or --admin, or http.listen, "
+                + "mqtt.listen, coap.listen or admin in the config file"), mistakes("--config", file("threads: 1\n"),
                 "--mqtt-upstream", "broker:1883"));
     }
 

@@ -94,6 +94,15 @@ import java.util.Optional;
  *       topics:                                # mosquitto's "pattern [direction [qos [local-prefix remote-prefix]]]"
  *         - "sensors/# out 1 \"\" edge-17/"
  *         - { filter: cmd/#, direction: in, qos: 1, local-prefix: "", remote-prefix: edge-17/ }
+ * coap:                                        # CoAP (RFC 7252) over UDP
+ *   listen: [ ":5683" ]                        # or one address without brackets
+ *   ack-timeout: 2s                            # a CON's wait for its ACK before the first retransmission
+ *   max-retransmit: 4                          # 0..20, each wait twice the one before
+ *   block-size: 1024                           # block-wise transfers: 16, 32, ... 1024
+ *   max-body-size: 1m                          # request bodies assembled from blocks
+ *   http:                                      # CoAP to HTTP (RFC 8075): path prefix -> upstream group
+ *     - { path: /api, upstream: backend }      # the full path goes on, GET /api/x -> GET /api/x
+ *   pubsub: /ps                                # CoAP to MQTT: PUT/POST/GET(observe) /ps/{topic}; or off
  * }</pre>
  * An active check defaults to {@code type: tcp}; {@code path} (default {@code /}) and
  * {@code expect-status} belong to {@code type: http}. A file names its listeners: one without

@@ -36,7 +36,10 @@ import java.util.regex.Pattern;
  */
 final class ConfigMapper {
     private static final List<String> TOP_KEYS =
-            List.of("threads", "io", "shutdown-grace", "admin", "buffers", "http", "upstreams", "mqtt");
+            List.of("threads", "io", "shutdown-grace", "admin", "buffers", "http", "upstreams", "mqtt", "coap");
+    private static final List<String> COAP_KEYS =
+            List.of("listen", "ack-timeout", "max-retransmit", "block-size", "max-body-size", "http", "pubsub");
+    private static final List<String> COAP_ROUTE_KEYS = List.of("path", "upstream");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> BUFFER_KEYS = List.of("chunk-size", "max-pool-per-loop");
     private static final List<String> HTTP_KEYS = List.of("listen", "limits", "timeouts", "splice-threshold", "routes");
@@ -122,13 +125,14 @@ final class ConfigMapper {
                 upstreams(section(top.value("upstreams"), "upstreams", null), groupNames);
         List<RouteConfig> routes = routes(http, groupNames);
         MqttConfig mqtt = mqtt(section(top.value("mqtt"), "mqtt", MQTT_KEYS), httpLines, admin, adminAt);
+        CoapConfig coap = coap(section(top.value("coap"), "coap", COAP_KEYS), groupNames);
 
         if (!problems.isEmpty()) {
             return null;
         }
         try {
             return new IsthmusConfig(threads, io, httpListeners, admin, upstreams, routes, limits, spliceThreshold,
-                    timeouts, mqtt, buffers, shutdownGrace, file);
+                    timeouts, mqtt, buffers, shutdownGrace, file, coap);
         } catch (IllegalArgumentException e) {
             // The readers check every rule the model has, with lines; this is only a safety net.
             problem(root, e.getMessage());
@@ -440,6 +444,101 @@ final class ConfigMapper {
         }
         return new MqttConfig(listeners, upstreams, (int) maxPacket, receiveMaximum, maxQueued, connectTimeout,
                 maxKeepAlive, persistence, allowAnonymous, proxy, slowSubscriberTimeout, sysInterval, bridges);
+    }
+
+    private CoapConfig coap(YamlSection s, Set<String> groupNames) {
+        int before = problems.size();
+        CoapConfig d = CoapConfig.DEFAULT;
+        List<ListenAddress> listeners = new ArrayList<>();
+        Map<ListenAddress, Integer> lines = new HashMap<>();
+        for (Node item : items(s, "listen", true)) {
+            ListenAddress address = listenAddress(item, "coap.listen");
+            if (address == null) {
+                continue;
+            }
+            Integer first = address.port() == 0 ? null : lines.putIfAbsent(address, line(item));
+            if (first != null) {
+                problem(item, "coap.listen: " + address + " is given twice"
+                        + (first != line(item) ? " (also on line " + first + ")" : ""));
+            } else {
+                listeners.add(address);
+            }
+        }
+        Duration ackTimeout = duration(s, "ack-timeout", d.ackTimeout(), false);
+        int maxRetransmit = integer(s, "max-retransmit", d.maxRetransmit(), 0, 20);
+        int blockSize = integer(s, "block-size", d.blockSize(), 16, 1024);
+        if (s.has("block-size") && Integer.bitCount(blockSize) != 1) {
+            problem(s.value("block-size"), "coap.block-size: must be 16, 32, 64, 128, 256, 512 or 1024, got "
+                    + blockSize);
+        }
+        long maxBody = size(s, "max-body-size", d.maxBodySize(), 16, CoapConfig.MAX_BODY_SIZE);
+        List<RouteConfig> httpRoutes = coapHttpRoutes(s, groupNames);
+        String pubsub = text(s, "pubsub", d.pubsubPrefix());
+        if (pubsub != null && pubsub.equals("off")) {
+            pubsub = null;
+        } else if (pubsub != null) {
+            try {
+                CoapConfig.checkPubsubPrefix(pubsub);
+                for (RouteConfig route : httpRoutes) {
+                    if (route.pathPrefix().equals(pubsub)) {
+                        problem(s.value("pubsub"), "coap.pubsub: " + pubsub + " is the path of an http route too");
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                problem(s.value("pubsub"), "coap.pubsub: " + e.getMessage() + ", or off");
+            }
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        if (maxBody < blockSize) {
+            problem(s.value("max-body-size"), "coap.max-body-size: must be at least the block size (" + blockSize
+                    + " bytes)");
+            return null;
+        }
+        return new CoapConfig(listeners, ackTimeout, maxRetransmit, blockSize, (int) maxBody, httpRoutes, pubsub);
+    }
+
+    /** coap.http: path prefixes that go to HTTP upstream groups. */
+    private List<RouteConfig> coapHttpRoutes(YamlSection coap, Set<String> groupNames) {
+        List<RouteConfig> routes = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (Node item : items(coap, "http", false)) {
+            if (!(item instanceof MappingNode)) {
+                problem(item, "coap.http: expected a route like { path: /api, upstream: NAME }, got " + describe(item));
+                continue;
+            }
+            YamlSection s = section(item, "coap.http", COAP_ROUTE_KEYS);
+            int before = problems.size();
+            String path = text(s, "path", null);
+            if (!s.has("path")) {
+                problem(item, "coap.http: a route needs 'path', the path prefix it forwards");
+            } else if (path != null) {
+                try {
+                    RouteConfig.checkPathPrefix(path);
+                } catch (IllegalArgumentException e) {
+                    problem(s.value("path"), s.keyPath("path") + ": " + e.getMessage());
+                }
+            }
+            String upstream = text(s, "upstream", null);
+            if (!s.has("upstream")) {
+                problem(item, "coap.http: a route needs 'upstream', the name of an upstream group");
+            } else if (upstream != null && !groupNames.contains(upstream)) {
+                problem(s.value("upstream"), s.keyPath("upstream") + ": no upstream group named '" + upstream + "'"
+                        + (groupNames.isEmpty() ? ", and none is defined under upstreams"
+                                : "; defined: " + String.join(", ", groupNames)));
+            }
+            if (problems.size() > before) {
+                continue;
+            }
+            Integer first = seen.putIfAbsent(path, line(item));
+            if (first != null) {
+                problem(item, "coap.http: duplicate route for path " + path + " (first on line " + first + ")");
+            } else {
+                routes.add(new RouteConfig(null, path, upstream));
+            }
+        }
+        return routes;
     }
 
     /** The proxy's own keys of the mqtt section (they take effect only with upstreams, from the file or --mqtt-upstream). */

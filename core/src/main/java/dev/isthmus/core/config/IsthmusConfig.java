@@ -41,11 +41,13 @@ import java.util.StringJoiner;
  * @param buffers       buffer pool sizing
  * @param shutdownGrace how long in-flight exchanges may finish after shutdown starts; 0 stops at once
  * @param source        the file this came from, or null for the built-in default and flags alone
+ * @param coap          CoAP listeners (UDP) and settings; {@link CoapConfig#DEFAULT} (no listener) when
+ *                      not configured
  */
 public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpListeners, ListenAddress admin,
                             Map<String, UpstreamGroupConfig> upstreams, List<RouteConfig> routes, HttpLimits limits,
                             long spliceThreshold, HttpTimeouts timeouts, MqttConfig mqtt, BufferSettings buffers,
-                            Duration shutdownGrace, Path source) {
+                            Duration shutdownGrace, Path source, CoapConfig coap) {
     public static final ListenAddress DEFAULT_HTTP_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 8080);
     public static final ListenAddress DEFAULT_ADMIN_LISTEN = new ListenAddress("127.0.0.1", 9901);
     public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
@@ -70,6 +72,7 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
         }
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(mqtt, "mqtt");
+        Objects.requireNonNull(coap, "coap");
         Objects.requireNonNull(buffers, "buffers");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (shutdownGrace.isNegative()) {
@@ -84,9 +87,19 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
         }
     }
 
+    /** A configuration without CoAP. */
+    public IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpListeners, ListenAddress admin,
+                         Map<String, UpstreamGroupConfig> upstreams, List<RouteConfig> routes, HttpLimits limits,
+                         long spliceThreshold, HttpTimeouts timeouts, MqttConfig mqtt, BufferSettings buffers,
+                         Duration shutdownGrace, Path source) {
+        this(threads, io, httpListeners, admin, upstreams, routes, limits, spliceThreshold, timeouts, mqtt, buffers,
+                shutdownGrace, source, CoapConfig.DEFAULT);
+    }
+
     /**
      * HTTP on {@code 0.0.0.0:8080} answered by the built-in demo origin, MQTT on
-     * {@code 0.0.0.0:1883} answered by the embedded broker, admin on {@code 127.0.0.1:9901}, and
+     * {@code 0.0.0.0:1883} answered by the embedded broker, CoAP on UDP {@code 0.0.0.0:5683}
+     * answered by the built-in device resources, admin on {@code 127.0.0.1:9901}, and
      * defaults everywhere else: what {@code isthmus} runs with no configuration file and no
      * listener flag.
      */
@@ -94,7 +107,7 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
         return new IsthmusConfig(0, DEFAULT_IO, List.of(DEFAULT_HTTP_LISTEN), DEFAULT_ADMIN_LISTEN, Map.of(), List.of(),
                 HttpLimits.DEFAULT, DEFAULT_SPLICE_THRESHOLD, HttpTimeouts.DEFAULT,
                 MqttConfig.DEFAULT.withListeners(List.of(MqttConfig.DEFAULT_LISTEN)), BufferSettings.DEFAULT,
-                DEFAULT_SHUTDOWN_GRACE, null);
+                DEFAULT_SHUTDOWN_GRACE, null, CoapConfig.DEFAULT.withListeners(List.of(CoapConfig.DEFAULT_LISTEN)));
     }
 
     /**
@@ -118,7 +131,7 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
 
     /** Number of listeners of every kind. */
     public int listenerCount() {
-        return httpListeners.size() + mqtt.listeners().size() + (admin == null ? 0 : 1);
+        return httpListeners.size() + mqtt.listeners().size() + coap.listeners().size() + (admin == null ? 0 : 1);
     }
 
     /** A few human-readable lines for start-up logs and the CLI, one topic per line. */
@@ -130,6 +143,7 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
         lines.add("http listen: " + (httpListeners.isEmpty() ? "none" : join(httpListeners)));
         lines.add("mqtt listen: " + (mqtt.listeners().isEmpty() ? "none" : join(mqtt.listeners())
                 + (mqtt.upstreams().isEmpty() ? " (broker)" : " (proxy to " + join(mqtt.upstreams()) + ")")));
+        lines.add("coap listen: " + (coap.listeners().isEmpty() ? "none" : join(coap.listeners()) + " (udp)"));
         lines.add("admin listen: " + (admin == null ? "none" : admin));
         if (usesBuiltInOrigin()) {
             lines.add("origin: built-in demo origin");
@@ -175,6 +189,11 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
             for (MqttBridgeConfig bridge : mqtt.bridges()) {
                 lines.add("mqtt " + bridge + ": " + join(bridge.topics()));
             }
+        }
+        if (!coap.listeners().isEmpty()) {
+            lines.add("coap: ack-timeout " + ValueSyntax.formatDuration(coap.ackTimeout()) + ", max-retransmit "
+                    + coap.maxRetransmit() + ", block-size " + coap.blockSize() + ", max-body-size "
+                    + ValueSyntax.formatSize(coap.maxBodySize()));
         }
         lines.add("buffers: chunk " + ValueSyntax.formatSize(buffers.chunkBytes())
                 + ", pool per loop " + ValueSyntax.formatSize(buffers.maxPoolBytesPerLoop()));

@@ -18,6 +18,8 @@ import dev.isthmus.core.loop.LoopSettings;
 import dev.isthmus.core.tls.TlsConnection;
 import dev.isthmus.core.tls.TlsContext;
 import dev.isthmus.core.transport.Acceptor;
+import dev.isthmus.core.transport.DatagramEndpoint;
+import dev.isthmus.core.transport.DatagramHandler;
 import dev.isthmus.core.transport.Listener;
 import dev.isthmus.core.transport.Transport;
 import dev.isthmus.core.transport.nio.NioTransport;
@@ -39,6 +41,8 @@ public final class Server implements AutoCloseable {
     private final Transport transport;
     private final LoopSettings loopSettings;
     private final List<ListenerSpec> listenerSpecs;
+    /** UDP listeners: their services' loop parts are the {@link DatagramHandler}s. */
+    private final List<ListenerSpec> datagramSpecs;
     /** Services on every loop without a listener of their own (they make outbound connections). */
     private final List<ProtocolService> services;
     private final List<EventLoop> loops = new ArrayList<>();
@@ -53,6 +57,7 @@ public final class Server implements AutoCloseable {
         this.transport = builder.transport;
         this.loopSettings = builder.loopSettings;
         this.listenerSpecs = List.copyOf(builder.listeners);
+        this.datagramSpecs = List.copyOf(builder.datagramListeners);
         this.services = List.copyOf(builder.services);
     }
 
@@ -81,6 +86,16 @@ public final class Server implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, spec.name() + " listening on " + describe(address) + " ("
                         + loops.size() + " loops, io: " + transport.name()
                         + (spec.tls() == null ? "" : ", TLS: " + spec.tls().provider().name()) + ")");
+            }
+            for (ListenerSpec spec : datagramSpecs) {
+                InetSocketAddress address = spec.address();
+                for (int i = 0; i < loops.size(); i++) {
+                    InetSocketAddress actual = openDatagram(i, spec, address);
+                    address = new InetSocketAddress(address.getAddress(), actual.getPort());
+                }
+                bound.put(spec.name(), address);
+                LOG.log(System.Logger.Level.INFO, spec.name() + " listening on UDP " + describe(address) + " ("
+                        + loops.size() + " loops, io: " + transport.name() + ")");
             }
             // After the listeners: a service may use what the listeners' services set up on its loop.
             for (ProtocolService service : services) {
@@ -113,6 +128,35 @@ public final class Server implements AutoCloseable {
                         + io.getMessage(), io);
             }
             throw new IllegalStateException("cannot listen on " + describe(address), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening listeners", e);
+        }
+    }
+
+    private InetSocketAddress openDatagram(int loopIndex, ListenerSpec spec, InetSocketAddress address)
+            throws IOException {
+        EventLoop loop = loops.get(loopIndex);
+        try {
+            return loop.submit(() -> {
+                LoopService service = loopServices.get(loopIndex)
+                        .computeIfAbsent(spec.service(), s -> s.attach(loop));
+                if (!(service instanceof DatagramHandler handler)) {
+                    throw new IllegalArgumentException(spec.name() + ": " + spec.service()
+                            + " does not take datagrams (its loop part is no DatagramHandler)");
+                }
+                DatagramEndpoint endpoint = loop.io().bindDatagram(address, true, handler);
+                loopListeners.get(loopIndex).add(endpoint);
+                return endpoint.localAddress();
+            }).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw new IOException("cannot bind UDP " + describe(address) + " for " + spec.name() + ": "
+                        + io.getMessage(), io);
+            }
+            throw new IllegalStateException("cannot bind UDP " + describe(address) + " for " + spec.name() + ": "
+                    + cause.getMessage(), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while opening listeners", e);
@@ -194,8 +238,8 @@ public final class Server implements AutoCloseable {
                 break;
             }
         }
-        java.util.stream.Stream.concat(listenerSpecs.stream().map(ListenerSpec::service), services.stream())
-                .distinct().forEach(ProtocolService::stopped);
+        java.util.stream.Stream.concat(java.util.stream.Stream.of(listenerSpecs, datagramSpecs).flatMap(List::stream)
+                .map(ListenerSpec::service), services.stream()).distinct().forEach(ProtocolService::stopped);
     }
 
     private static void awaitAll(List<CompletableFuture<Void>> futures) {
@@ -248,6 +292,7 @@ public final class Server implements AutoCloseable {
         private Transport transport = NioTransport.INSTANCE;
         private LoopSettings loopSettings = LoopSettings.DEFAULT;
         private final List<ListenerSpec> listeners = new ArrayList<>();
+        private final List<ListenerSpec> datagramListeners = new ArrayList<>();
         private final List<ProtocolService> services = new ArrayList<>();
 
         private Builder() {
@@ -280,6 +325,17 @@ public final class Server implements AutoCloseable {
         /** Listens behind TLS: accepted connections run {@code tls}'s server side, {@code service} sees plaintext. */
         public Builder listen(String name, InetSocketAddress address, TlsContext tls, ProtocolService service) {
             listeners.add(new ListenerSpec(name, address, service, Objects.requireNonNull(tls, "tls")));
+            return this;
+        }
+
+        /**
+         * Listens for UDP datagrams on {@code address} (port 0: a free port, shared by all loops),
+         * one socket per loop with SO_REUSEPORT, so the kernel keeps each sender on one loop.
+         * {@code service}'s loop part must be a {@link DatagramHandler}. On shutdown the sockets
+         * close with the TCP listeners.
+         */
+        public Builder listenDatagram(String name, InetSocketAddress address, ProtocolService service) {
+            datagramListeners.add(new ListenerSpec(name, address, service));
             return this;
         }
 

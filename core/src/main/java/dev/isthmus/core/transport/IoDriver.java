@@ -48,6 +48,14 @@ public interface IoDriver extends AutoCloseable {
     Connection connect(InetSocketAddress address, InetSocketAddress localAddress, long timeoutNanos,
                        ConnectionHandler handler);
 
+    /**
+     * Opens a UDP socket bound to {@code address} whose datagrams go to {@code handler}. With
+     * {@code reusePort} several loops bind the same address and the kernel spreads the datagrams
+     * over them by sender, so one sender's datagrams always reach the same loop.
+     */
+    DatagramEndpoint bindDatagram(InetSocketAddress address, boolean reusePort, DatagramHandler handler)
+            throws IOException;
+
     /** Open connections (accepted and outbound). */
     int connectionCount();
 

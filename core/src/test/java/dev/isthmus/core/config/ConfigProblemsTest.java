@@ -40,7 +40,7 @@ class ConfigProblemsTest {
                 threads: 1
                 upstream: {}
                 """, 2, "unknown key 'upstream' at the top level, expected one of: "
-                + "threads, io, shutdown-grace, admin, buffers, http, upstreams, mqtt");
+                + "threads, io, shutdown-grace, admin, buffers, http, upstreams, mqtt, coap");
     }
 
     @Test

@@ -43,7 +43,9 @@ class IsthmusConfigTest {
         assertEquals(256 * 1024, config.spliceThreshold());
         assertEquals(MqttConfig.DEFAULT.withListeners(List.of(new ListenAddress("0.0.0.0", 1883))), config.mqtt());
         assertTrue(config.mqtt().usesEmbeddedBroker());
-        assertEquals(3, config.listenerCount());
+        assertEquals(4, config.listenerCount());
+        assertEquals(CoapConfig.DEFAULT.withListeners(List.of(new ListenAddress("0.0.0.0", 5683))), config.coap());
+        assertEquals("/ps", config.coap().pubsubPrefix());
         assertNull(config.source());
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -16,6 +17,8 @@ import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.transport.Acceptor;
 import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.transport.DatagramEndpoint;
+import dev.isthmus.core.transport.DatagramHandler;
 import dev.isthmus.core.transport.IoDriver;
 import dev.isthmus.core.transport.Listener;
 
@@ -77,6 +80,8 @@ final class NioDriver implements IoDriver {
                 connection.ready(key.readyOps());
             } else if (attachment instanceof NioListener listener) {
                 listener.acceptReady();
+            } else if (attachment instanceof NioDatagramEndpoint endpoint) {
+                endpoint.readReady();
             }
         } catch (Throwable t) {
             loop.uncaught(t, "connection event");
@@ -107,6 +112,28 @@ final class NioDriver implements IoDriver {
             NioListener listener = new NioListener(this, channel, acceptor);
             listener.key = channel.register(selector, SelectionKey.OP_ACCEPT, listener);
             return listener;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public DatagramEndpoint bindDatagram(InetSocketAddress address, boolean reusePort, DatagramHandler handler)
+            throws IOException {
+        DatagramChannel channel = address.getAddress() != null && address.getAddress().getAddress().length == 4
+                ? DatagramChannel.open(StandardProtocolFamily.INET)
+                : DatagramChannel.open();
+        try {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (reusePort) {
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            channel.bind(address);
+            NioDatagramEndpoint endpoint = new NioDatagramEndpoint(this, channel, handler);
+            endpoint.key = channel.register(selector, SelectionKey.OP_READ, endpoint);
+            return endpoint;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -244,6 +271,8 @@ final class NioDriver implements IoDriver {
                 connection.close();
             } else if (attachment instanceof NioListener listener) {
                 listener.close();
+            } else if (attachment instanceof NioDatagramEndpoint endpoint) {
+                endpoint.close();
             }
         }
         try {

@@ -43,6 +43,12 @@ public interface LocalBroker {
         void replayRetained(String filter, int maxQos);
 
         /**
+         * Ends the subscription to {@code filter}, if any; {@code done} runs on the session's loop
+         * once no loop matches it any more.
+         */
+        void unsubscribe(String filter, Runnable done);
+
+        /**
          * Publishes a message as a client would: kept if it is retained (an empty one clears the
          * topic), then routed to every matching subscription but this session's own, at its QoS.
          * Flags, payload and the 5.0 properties that travel with a message come from
@@ -55,6 +61,15 @@ public interface LocalBroker {
          *               QoS 1 message it has acknowledged
          */
         void publish(PublishView message, byte[] topicUtf8, long token, Routed routed);
+
+        /**
+         * Publishes {@code payload} without 5.0 properties, as {@link #publish(PublishView, byte[],
+         * long, Routed)} does; both arrays are kept by the broker (the caller must not change them).
+         * With sessions on disk, {@code routed} is told once what the message made the broker
+         * write (the retained message, deliveries to persistent sessions) is durable, when a
+         * client's PUBACK would go.
+         */
+        void publish(byte[] topicUtf8, byte[] payload, int qos, boolean retain, long token, Routed routed);
 
         /** Ends the session: its subscriptions go from every loop, nothing more is delivered to it. */
         void close();

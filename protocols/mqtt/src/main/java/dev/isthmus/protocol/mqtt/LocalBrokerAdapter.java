@@ -1,6 +1,7 @@
 package dev.isthmus.protocol.mqtt;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -89,6 +90,16 @@ final class LocalBrokerAdapter implements LocalBroker {
         }
 
         @Override
+        public void unsubscribe(String filter, Runnable done) {
+            if (session.subscriptions.remove(filter) == null) {
+                done.run();
+                return;
+            }
+            hub.subscriptionRemoved();
+            hub.unsubscribe(session, List.of(filter), part.loop, done);
+        }
+
+        @Override
         public void publish(PublishView message, byte[] topicUtf8, long token, Routed routed) {
             if (session.ended) {
                 return;
@@ -103,6 +114,27 @@ final class LocalBrokerAdapter implements LocalBroker {
                 part.deliverMatched(kept != null ? kept : message(message, topicUtf8));
             }
             routed.routed(token);
+        }
+
+        @Override
+        public void publish(byte[] topicUtf8, byte[] payload, int qos, boolean retain, long token, Routed routed) {
+            if (session.ended) {
+                return;
+            }
+            Message message = new Message(topicUtf8, payload, qos, retain, PublishProperties.NONE, Long.MAX_VALUE,
+                    session);
+            boolean logged = retain && hub.retain(message);
+            topic.wrap(topicUtf8);
+            if (part.match(session, qos, topic, 0, topicUtf8.length) > 0) {
+                part.deliverMatched(message);
+                logged |= part.takeLogged();
+            }
+            if (logged) {
+                // As a client's PUBACK: told only once what it made the broker write is on disk.
+                hub.store.afterDurable(part.loop, () -> routed.routed(token));
+            } else {
+                routed.routed(token);
+            }
         }
 
         /** The broker's own form of the message: payload copied out, properties and expiry as a client's. */

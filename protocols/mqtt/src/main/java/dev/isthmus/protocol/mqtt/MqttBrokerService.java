@@ -64,6 +64,9 @@ public final class MqttBrokerService implements ProtocolService {
         Objects.requireNonNull(settings, "settings");
         this.hub = new BrokerHub(settings, new MqttMetrics(metrics, listener), metrics.shards(), hooks,
                 sessions == null ? null : new SessionStore(sessions));
+        BrokerHub counted = hub;
+        metrics.gauge("isthmus_mqtt_subscriptions", "Subscriptions held by the broker, clients' and in-process ones",
+                counted::subscriptionCount, "listener", listener);
         this.version = Objects.requireNonNull(version, "version");
     }
 
