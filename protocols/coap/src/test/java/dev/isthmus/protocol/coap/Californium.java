@@ -1,9 +1,12 @@
 package dev.isthmus.protocol.coap;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapHandler;
+import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
@@ -26,6 +29,24 @@ final class Californium {
         config.set(CoapConfig.ACK_TIMEOUT, ackTimeoutMillis, TimeUnit.MILLISECONDS);
         config.set(CoapConfig.MAX_RETRANSMIT, 8);
         return config;
+    }
+
+    /**
+     * Observes the client's resource: the text of every notification (and the first answer) goes
+     * to {@code notifications}, an error as {@code "error"}.
+     */
+    static CoapObserveRelation observe(CoapClient client, BlockingQueue<String> notifications) throws Exception {
+        return client.observeAndWait(new CoapHandler() {
+            @Override
+            public void onLoad(org.eclipse.californium.core.CoapResponse response) {
+                notifications.add(response.getResponseText());
+            }
+
+            @Override
+            public void onError() {
+                notifications.add("error");
+            }
+        });
     }
 
     /** A client of {@code uri} on an endpoint of its own (closed with {@link CoapClient#shutdown()}). */

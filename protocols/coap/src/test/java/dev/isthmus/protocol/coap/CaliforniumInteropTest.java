@@ -12,7 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.core.CoapClient;
-import org.eclipse.californium.core.CoapHandler;
 import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.WebLink;
 import org.eclipse.californium.core.coap.CoAP;
@@ -100,17 +99,7 @@ class CaliforniumInteropTest {
         CoapClient client = Californium.client(server.uri("/sensors/temperature"));
         try {
             BlockingQueue<String> notifications = new LinkedBlockingQueue<>();
-            CoapObserveRelation relation = client.observeAndWait(new CoapHandler() {
-                @Override
-                public void onLoad(org.eclipse.californium.core.CoapResponse response) {
-                    notifications.add(response.getResponseText());
-                }
-
-                @Override
-                public void onError() {
-                    notifications.add("error");
-                }
-            });
+            CoapObserveRelation relation = Californium.observe(client, notifications);
             assertEquals("20", notifications.poll(10, TimeUnit.SECONDS));
             for (int i = 1; i <= 25; i++) {
                 server.temperature.set(20 + i);

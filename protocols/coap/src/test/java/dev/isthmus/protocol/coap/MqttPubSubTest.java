@@ -13,7 +13,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.core.CoapClient;
-import org.eclipse.californium.core.CoapHandler;
 import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -108,17 +107,7 @@ class MqttPubSubTest {
         CoapClient client = Californium.client(uri("/ps/cmd/valve"));
         try {
             BlockingQueue<String> notifications = new LinkedBlockingQueue<>();
-            CoapObserveRelation relation = client.observeAndWait(new CoapHandler() {
-                @Override
-                public void onLoad(org.eclipse.californium.core.CoapResponse response) {
-                    notifications.add(response.getResponseText());
-                }
-
-                @Override
-                public void onError() {
-                    notifications.add("error");
-                }
-            });
+            CoapObserveRelation relation = Californium.observe(client, notifications);
             assertEquals("closed", notifications.poll(10, TimeUnit.SECONDS), "the retained message first");
             long subscriptions = metric("isthmus_mqtt_subscriptions");
             for (int i = 1; i <= 5; i++) {

@@ -12,7 +12,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.californium.core.CoapClient;
-import org.eclipse.californium.core.CoapHandler;
 import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.coap.CoAP;
 import org.junit.jupiter.api.AfterAll;
@@ -104,17 +103,7 @@ class MqttPubSubUpstreamTest {
         CoapClient client = Californium.client(uri("/ps/site/alarm"));
         try {
             BlockingQueue<String> notifications = new LinkedBlockingQueue<>();
-            CoapObserveRelation relation = client.observeAndWait(new CoapHandler() {
-                @Override
-                public void onLoad(org.eclipse.californium.core.CoapResponse response) {
-                    notifications.add(response.getResponseText());
-                }
-
-                @Override
-                public void onError() {
-                    notifications.add("error");
-                }
-            });
+            CoapObserveRelation relation = Californium.observe(client, notifications);
             assertEquals("", notifications.poll(10, TimeUnit.SECONDS), "registered, nothing retained");
             // The loop subscribes upstream once the relation stands; publish until the first message arrives.
             String first = null;
