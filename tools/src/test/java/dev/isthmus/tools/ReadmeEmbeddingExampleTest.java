@@ -5,21 +5,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import javax.tools.Diagnostic;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * example cannot silently rot when the embedding API changes.
  */
 class ReadmeEmbeddingExampleTest {
-    private static final Path README = Path.of(System.getProperty("basedir", ".")).resolve("../README.md").normalize();
     private static final String SECTION = "## Embedding Isthmus";
     /** A key the example maps to a device, and that device. */
     private static final String API_KEY = "k-7f3a9c";
@@ -47,17 +35,11 @@ class ReadmeEmbeddingExampleTest {
     @TempDir
     Path work;
 
-    /** A fenced block of the README: its text and the README line its first line is on. */
-    record Block(String language, String text, int firstLine) {
-    }
-
     @Test
     void theExampleBuildsAGatewayThatAuthenticatesRewritesAndForwards() throws Exception {
-        Block example = onlyBlock("java");
-        Matcher declaration = Pattern.compile("(?m)^public (?:final )?class (\\w+)").matcher(example.text());
-        assertTrue(declaration.find(), "the README's java block declares no public class");
-        String className = declaration.group(1);
-        Path classes = compile(className, example);
+        ReadmeExamples.Block example = ReadmeExamples.onlyBlock(SECTION, "java");
+        String className = ReadmeExamples.publicClass(example);
+        Path classes = ReadmeExamples.compile(work, className, example);
 
         try (RecordingOrigin origin = new RecordingOrigin("origin");
              ChildJvm gateway = ChildJvm.start(List.of(), List.of(classes), className,
@@ -97,69 +79,12 @@ class ReadmeEmbeddingExampleTest {
 
     @Test
     void theReadmeNamesTheDependencyAndTheFlagsTheExampleRunsWith() throws IOException {
-        String section = section();
-        assertTrue(onlyBlock("xml").text().replaceAll("\\s+", "").contains(
+        String section = ReadmeExamples.section(SECTION);
+        assertTrue(ReadmeExamples.onlyBlock(SECTION, "xml").text().replaceAll("\\s+", "").contains(
                 "<groupId>dev.isthmus</groupId><artifactId>isthmus-http1</artifactId><version>"
                         + new ProjectVersion().getVersion()[0].substring("isthmus ".length()) + "</version>"),
                 "the dependency snippet does not name isthmus-http1 at the project's version");
         assertTrue(section.contains(String.join(" ", ChildJvm.ENGINE_FLAGS)),
                 "the README does not give the JVM flags " + ChildJvm.ENGINE_FLAGS);
-    }
-
-    private static String section() throws IOException {
-        String readme = Files.readString(README);
-        int start = readme.indexOf("\n" + SECTION + "\n");
-        assertTrue(start >= 0, README + " has no section '" + SECTION + "'");
-        int end = readme.indexOf("\n## ", start + 1);
-        return readme.substring(start + 1, end < 0 ? readme.length() : end);
-    }
-
-    /** The one fenced block of {@code language} in the section. */
-    private static Block onlyBlock(String language) throws IOException {
-        String readme = Files.readString(README);
-        String section = section();
-        int sectionLine = lineOf(readme, readme.indexOf("\n" + SECTION + "\n") + 1);
-        List<Block> blocks = new ArrayList<>();
-        Matcher fence = Pattern.compile("(?ms)^```(\\w*)\\n(.*?)^```$").matcher(section);
-        while (fence.find()) {
-            if (fence.group(1).equals(language)) {
-                blocks.add(new Block(language, fence.group(2), sectionLine + lineOf(section, fence.start(2)) - 1));
-            }
-        }
-        assertEquals(1, blocks.size(), "expected exactly one ```" + language + " block in '" + SECTION + "'");
-        return blocks.getFirst();
-    }
-
-    /** 1-based line number of {@code offset} in {@code text}. */
-    private static int lineOf(String text, int offset) {
-        return (int) text.substring(0, offset).chars().filter(c -> c == '\n').count() + 1;
-    }
-
-    /** Compiles the example as a file of its own, reporting mistakes at their README lines. */
-    private Path compile(String className, Block example) throws IOException {
-        JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        assertNotNull(compiler, "no system Java compiler: the tests need a JDK, not a JRE");
-        Path sources = Files.createDirectories(work.resolve("src"));
-        Path classes = Files.createDirectories(work.resolve("classes"));
-        Path source = Files.writeString(sources.resolve(className + ".java"), example.text());
-        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-            List<String> options = List.of("-d", classes.toString(), "-classpath", System.getProperty("java.class.path"),
-                    "--release", String.valueOf(Runtime.version().feature()),
-                    // "path": jars on the test class path name manifest Class-Path entries that do not exist.
-                    "-Xlint:all,-path,-processing", "-Werror", "-proc:none");
-            boolean compiled = compiler.getTask(null, files, diagnostics, options, null,
-                    files.getJavaFileObjects(source)).call();
-            StringBuilder report = new StringBuilder();
-            for (Diagnostic<? extends JavaFileObject> diagnostic : diagnostics.getDiagnostics()) {
-                long line = diagnostic.getLineNumber();
-                report.append(README.getFileName()).append(':')
-                        .append(line > 0 ? String.valueOf(example.firstLine() + line - 1) : "?").append(": ")
-                        .append(diagnostic.getKind().toString().toLowerCase(Locale.ROOT)).append(": ")
-                        .append(diagnostic.getMessage(Locale.ROOT)).append('\n');
-            }
-            assertTrue(compiled && report.isEmpty(), "the README's example does not compile cleanly:\n" + report);
-        }
-        return classes;
     }
 }
