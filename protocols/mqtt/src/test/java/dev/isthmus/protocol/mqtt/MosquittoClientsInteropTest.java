@@ -50,7 +50,13 @@ class MosquittoClientsInteropTest {
                         "-m", "reading-" + i));
                 assertEquals(0, pub.exitCode(), pub.output());
             }
-            assertEquals(List.of("reading-0", "reading-1", "reading-2"), sub.messages(3));
+            List<String> got = sub.messages(3);
+            if (qos == 0) {
+                // Each reading comes on a connection of its own, maybe on another loop, and a QoS 0
+                // publisher leaves without waiting: MQTT orders messages within a connection only.
+                got = got.stream().sorted().toList();
+            }
+            assertEquals(List.of("reading-0", "reading-1", "reading-2"), got);
         }
     }
 
