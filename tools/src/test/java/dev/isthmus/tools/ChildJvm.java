@@ -149,11 +149,12 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * The real address of listener {@code listenerName}, from the line the engine logs when it
-     * binds: {@code INFO  Server: http 127.0.0.1:0 listening on 127.0.0.1:41234 (2 loops, io: nio)}.
+     * binds: {@code INFO  Server: http 127.0.0.1:0 listening on 127.0.0.1:41234 (2 loops, io: nio)},
+     * or {@code ... listening on UDP 127.0.0.1:5683 (...)} for a datagram listener.
      */
     InetSocketAddress listenerAddress(String listenerName) throws InterruptedException {
         Matcher matcher = await(Pattern.compile("Server: " + Pattern.quote(listenerName)
-                + " listening on (\\S+):(\\d+) \\("), STARTUP);
+                + " listening on (?:UDP )?(\\S+):(\\d+) \\("), STARTUP);
         return new InetSocketAddress(matcher.group(1), Integer.parseInt(matcher.group(2)));
     }
 
