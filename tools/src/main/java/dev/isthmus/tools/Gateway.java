@@ -192,7 +192,7 @@ public final class Gateway implements AutoCloseable {
         CoapConfig coap = config.coap();
         if (!coap.listeners().isEmpty()) {
             CoapResources builtIn = new DeviceResources(new ProjectVersion().getVersion()[0]).resources();
-            CoapService service = new CoapService(coapResources(coap, builtIn, byName, settings, threads),
+            CoapService service = new CoapService(coapResources(coap, builtIn, byName, settings, threads, builder),
                     coapSettings(coap), metrics, "coap");
             for (ListenAddress listen : coap.listeners()) {
                 builder.listenDatagram("coap " + listen, new InetSocketAddress(listen.host(), listen.port()), service);
@@ -229,14 +229,16 @@ public final class Gateway implements AutoCloseable {
     /**
      * The CoAP resources: one forwarding subtree per {@code coap.http} route, then the built-in
      * ones, except where a route is at the same path (the configuration wins). HTTP responses are
-     * held to the CoAP body limit, and the origins get the HTTP proxy's timeouts.
+     * held to the CoAP body limit, and the origins get the HTTP proxy's timeouts; the forwarding
+     * is a service of the server too, so a shutdown drains its connections.
      */
     private CoapResources coapResources(CoapConfig coap, CoapResources builtIn, Map<String, UpstreamGroup> byName,
-                                        HttpProxySettings http, int threads) {
+                                        HttpProxySettings http, int threads, Server.Builder builder) {
         List<CoapResource> resources = new ArrayList<>();
         if (!coap.httpRoutes().isEmpty()) {
             HttpCrossProxy cross = new HttpCrossProxy(new HttpClientSettings(http.connect(), http.response(),
                     coap.maxBodySize(), http.headLimits()), threads, metrics);
+            builder.service(cross);
             for (RouteConfig route : coap.httpRoutes()) {
                 resources.add(cross.resource(route.pathPrefix(), byName.get(route.upstream())));
             }

@@ -140,6 +140,7 @@ class HttpCrossProxyTest {
         server = Server.builder().threads(THREADS).transport(TestCoapServer.TRANSPORT)
                 .listenDatagram("coap", new InetSocketAddress(InetAddress.getByName(LOOPBACK), 0),
                         new CoapService(resources, CoapSettings.DEFAULT, metrics, "coap"))
+                .service(cross)
                 .build().start();
     }
 

@@ -155,6 +155,14 @@ class LoopHttpClientTest {
                 List.of(new HttpHeader("Content-Type", "text/plain")), "twelve bytes".getBytes(UTF_8), null)).ok();
         assertEquals("sent 12 bytes", new String(posted.body(), UTF_8));
         assertEquals(first.header("X-Conn"), posted.header("X-Conn"));
+
+        loop.submit(() -> {
+            client.drain();
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        assertEquals(0, idle(client, group), "a drain closes the kept connections");
+        assertEquals(200, call(client, group, get("/json")).ok().status());
+        assertEquals(0, idle(client, group), "nothing is kept once draining");
     }
 
     @Test

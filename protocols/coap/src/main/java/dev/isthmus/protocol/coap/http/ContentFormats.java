@@ -6,12 +6,15 @@ import java.util.Map;
 
 /**
  * The CoAP Content-Formats of the IANA registry that have an HTTP media type of their own
- * (RFC 7252 12.3 and its successors), both ways. Formats defined by a media type parameter
+ * (RFC 7252 12.3 and its successors), both ways, and RFC 8075's {@code application/coap-payload}
+ * towards CoAP. Formats defined by a media type parameter
  * (the COSE and S/MIME ones) and OSCORE, which must not be translated, are left out: such a
  * Content-Type reaches a CoAP client without a Content-Format.
  */
 public final class ContentFormats {
     public static final int TEXT_PLAIN = 0;
+    /** RFC 8075 9.2: a CoAP payload of any Content-Format, named by its {@code cf} parameter. */
+    private static final String COAP_PAYLOAD = "application/coap-payload";
 
     private static final Map<Integer, String> MEDIA_TYPES = new HashMap<>();
     private static final Map<String, Integer> NUMBERS = new HashMap<>();
@@ -84,7 +87,11 @@ public final class ContentFormats {
             return -1;
         }
         String[] parts = contentType.split(";");
-        Integer number = NUMBERS.get(parts[0].strip().toLowerCase(Locale.ROOT));
+        String type = parts[0].strip().toLowerCase(Locale.ROOT);
+        if (type.equals(COAP_PAYLOAD)) {
+            return coapPayloadFormat(parts);
+        }
+        Integer number = NUMBERS.get(type);
         if (number == null) {
             return -1;
         }
@@ -101,6 +108,22 @@ public final class ContentFormats {
             }
         }
         return number;
+    }
+
+    /** {@code application/coap-payload; cf=N}: the Content-Format it names, or -1. */
+    private static int coapPayloadFormat(String[] parts) {
+        int format = -1;
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].strip().toLowerCase(Locale.ROOT);
+            if (parameter.startsWith("cf=")) {
+                String value = unquote(parameter.substring(3).strip());
+                if (value.isEmpty() || value.length() > 5 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    return -1;
+                }
+                format = Integer.parseInt(value);
+            }
+        }
+        return format <= 65_535 ? format : -1;
     }
 
     private static String unquote(String value) {

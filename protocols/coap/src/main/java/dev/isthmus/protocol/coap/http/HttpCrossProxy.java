@@ -6,6 +6,10 @@ import java.util.Objects;
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.core.observe.MetricRegistry;
 import dev.isthmus.core.observe.RateLimitedLog;
+import dev.isthmus.core.server.LoopService;
+import dev.isthmus.core.server.ProtocolService;
+import dev.isthmus.core.transport.Connection;
+import dev.isthmus.core.transport.ConnectionHandler;
 import dev.isthmus.core.upstream.UpstreamGroup;
 import dev.isthmus.protocol.coap.CoapExchange;
 import dev.isthmus.protocol.coap.CoapHandler;
@@ -29,12 +33,16 @@ import dev.isthmus.protocol.http1.client.LoopHttpClient;
  * sends a large one in Block2 blocks and a slow one as a separate response. Proxied paths are
  * not observable: a GET with Observe is answered once, without registering (RFC 7641 allows it).
  *
+ * <p>Register it with the server as a service ({@code Server.Builder.service}) as well: its loop
+ * part closes the idle origin connections when a graceful shutdown begins, so the drain does
+ * not wait for their keep-alive to run out.
+ *
  * <p>What the gateway answers itself: 4.05 for FETCH, 4.15 for a Content-Format and 4.06 for an
  * Accept with no HTTP media type, 5.05 for Proxy-Uri, 4.00 for a dot segment or a slash inside a
  * segment (they could leave the route's prefix at the origin), 5.02 when no peer answered
  * properly or the body is too large, 5.04 when the answer was too slow.
  */
-public final class HttpCrossProxy {
+public final class HttpCrossProxy implements ProtocolService {
     private final HttpClientSettings settings;
     private final MetricRegistry metrics;
     private final LoopState[] loops;
@@ -58,6 +66,23 @@ public final class HttpCrossProxy {
                 .handler(route).build();
     }
 
+    @Override
+    public LoopService attach(EventLoop loop) {
+        LoopState state = state(loop);
+        return new LoopService() {
+            @Override
+            public ConnectionHandler accepted(Connection connection) {
+                // Nothing listens for this service: it only connects out.
+                return null;
+            }
+
+            @Override
+            public void drain() {
+                state.client.drain();
+            }
+        };
+    }
+
     /** What one loop keeps: its client and its log budget. Made on the loop, touched only there. */
     private static final class LoopState {
         final LoopHttpClient client;
@@ -68,6 +93,7 @@ public final class HttpCrossProxy {
         }
     }
 
+    /** The loop's state: made when the service is attached, or by the loop's first request when it is not. */
     private LoopState state(EventLoop loop) {
         LoopState state = loops[loop.index()];
         if (state == null) {

@@ -69,6 +69,9 @@ class HttpCrossTranslationTest {
         assertEquals(112, ContentFormats.contentFormat("application/senml+cbor"));
         assertEquals(-1, ContentFormats.contentFormat("text/html"));
         assertEquals(-1, ContentFormats.contentFormat("application/json; profile=x"));
+        assertEquals(11050, ContentFormats.contentFormat("application/coap-payload; cf=11050"));
+        assertEquals(-1, ContentFormats.contentFormat("application/coap-payload; cf=70000"));
+        assertEquals(-1, ContentFormats.contentFormat("application/coap-payload"));
         assertEquals("text/plain; charset=utf-8", ContentFormats.mediaType(0));
         assertEquals("application/cbor", ContentFormats.mediaType(60));
         assertNull(ContentFormats.mediaType(9999));

@@ -21,7 +21,8 @@ import dev.isthmus.core.upstream.UpstreamPool;
  * response byte) is replaced by a fresh one, once, for idempotent methods.
  *
  * <p>Not thread-safe: create it for its loop and call it on that loop's thread only; every
- * callback comes there as well. The loop's end closes its connections.
+ * callback comes there as well. {@link #drain()} closes its connections for a graceful
+ * shutdown; the loop's end closes whatever is left.
  */
 public final class LoopHttpClient {
     final EventLoop loop;
@@ -48,12 +49,12 @@ public final class LoopHttpClient {
         loop.execute(exchange::start);
     }
 
-    public EventLoop loop() {
-        return loop;
-    }
-
-    public HttpClientSettings settings() {
-        return settings;
+    /**
+     * Shutdown: closes the idle connections now, and every other one once its exchange is over,
+     * so the loop's connections run out as the server's drain expects.
+     */
+    public void drain() {
+        pool.drain();
     }
 
     /** Idle keep-alive connections to {@code peer} in this client's pool. */
