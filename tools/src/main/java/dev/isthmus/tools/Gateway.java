@@ -36,6 +36,7 @@ import dev.isthmus.core.upstream.health.PassiveCheck;
 import dev.isthmus.iouring.UringTransport;
 import dev.isthmus.protocol.http1.HttpProxyService;
 import dev.isthmus.protocol.http1.HttpProxySettings;
+import dev.isthmus.protocol.http1.client.HttpClientSettings;
 import dev.isthmus.protocol.http1.codec.HeadLimits;
 import dev.isthmus.protocol.http1.route.Route;
 import dev.isthmus.protocol.http1.route.Router;
@@ -44,6 +45,7 @@ import dev.isthmus.protocol.coap.CoapResource;
 import dev.isthmus.protocol.coap.CoapResources;
 import dev.isthmus.protocol.coap.CoapService;
 import dev.isthmus.protocol.coap.CoapSettings;
+import dev.isthmus.protocol.coap.http.HttpCrossProxy;
 import dev.isthmus.protocol.coap.mqtt.MqttPubSub;
 import dev.isthmus.protocol.mqtt.MqttBrokerService;
 import dev.isthmus.protocol.mqtt.MqttProxyService;
@@ -136,8 +138,8 @@ public final class Gateway implements AutoCloseable {
         transport = UringTransport.select(config.io().configName());
         Server.Builder builder = Server.builder().threads(threads).transport(transport).loopSettings(loopSettings);
 
+        Map<String, UpstreamGroup> byName = upstreamGroups(threads);
         if (!config.httpListeners().isEmpty()) {
-            Map<String, UpstreamGroup> byName = new LinkedHashMap<>();
             List<RouteConfig> routeConfigs = config.effectiveRoutes();
             if (config.usesBuiltInOrigin()) {
                 InetSocketAddress originAddress = startBuiltInOrigin(settings);
@@ -148,11 +150,6 @@ public final class Gateway implements AutoCloseable {
                 groups.add(group);
                 byName.put(BUILT_IN_GROUP, group);
                 routeConfigs = List.of(RouteConfig.catchAll(BUILT_IN_GROUP));
-            }
-            for (UpstreamGroupConfig groupConfig : config.upstreams().values()) {
-                UpstreamGroup group = group(groupConfig, threads);
-                groups.add(group);
-                byName.put(groupConfig.name(), group);
             }
             List<Route> routes = new ArrayList<>();
             for (RouteConfig route : routeConfigs) {
@@ -165,7 +162,6 @@ public final class Gateway implements AutoCloseable {
                 httpListenerNames.add(name);
                 builder.listen(name, new InetSocketAddress(listen.host(), listen.port()), service);
             }
-            groups.forEach(UpstreamGroup::start);
         }
         MqttConfig mqtt = config.mqtt();
         MqttBrokerService embeddedBroker = null;
@@ -198,33 +194,89 @@ public final class Gateway implements AutoCloseable {
         }
         CoapConfig coap = config.coap();
         if (!coap.listeners().isEmpty()) {
-            List<CoapResource> resources = new ArrayList<>(
+            List<CoapResource> builtIn = new ArrayList<>(
                     new DeviceResources(new ProjectVersion().getVersion()[0]).resources().all());
-            if (coap.pubsubPrefix() != null) {
-                if (embeddedBroker != null) {
-                    resources.add(new MqttPubSub(coap.pubsubPrefix(), embeddedBroker.localBroker(), metrics).resource());
-                } else if (!mqtt.upstreams().isEmpty()) {
-                    List<InetSocketAddress> brokers = new ArrayList<>();
-                    for (HostPort upstream : mqtt.upstreams()) {
-                        brokers.add(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
-                    }
-                    resources.add(MqttPubSub.upstream(coap.pubsubPrefix(), brokers, metrics).resource());
-                } else {
-                    LOG.log(System.Logger.Level.INFO, "CoAP pub/sub at " + coap.pubsubPrefix() + " is off: there is "
-                            + "no MQTT broker (give mqtt.listen for the embedded one, or mqtt.upstreams)");
-                }
+            CoapResource pubsub = pubsubResource(coap, mqtt, embeddedBroker);
+            if (pubsub != null) {
+                builtIn.add(pubsub);
             }
-            CoapService service = new CoapService(new CoapResources(resources), coapSettings(coap), metrics, "coap");
+            CoapService service = new CoapService(coapResources(coap, new CoapResources(builtIn), byName, settings,
+                    threads, builder), coapSettings(coap), metrics, "coap");
             for (ListenAddress listen : coap.listeners()) {
                 builder.listenDatagram("coap " + listen, new InetSocketAddress(listen.host(), listen.port()), service);
             }
         }
+        // Each group once, whether HTTP routes, CoAP routes or both use it.
+        byName.values().forEach(UpstreamGroup::start);
         server = builder.build().start();
         if (config.admin() != null) {
             admin = new AdminServer(new InetSocketAddress(config.admin().host(), config.admin().port()), metrics).start();
             LOG.log(System.Logger.Level.INFO, "admin listening on " + admin.address().getHostString() + ":"
                     + admin.address().getPort() + " (/metrics, /healthz)");
         }
+    }
+
+    /**
+     * The upstream groups of the configuration, built once for the HTTP routes and the CoAP ones
+     * alike; none when neither is served. The caller adds the built-in origin's, if any.
+     */
+    private Map<String, UpstreamGroup> upstreamGroups(int threads) {
+        Map<String, UpstreamGroup> byName = new LinkedHashMap<>();
+        CoapConfig coap = config.coap();
+        if (config.httpListeners().isEmpty() && (coap.listeners().isEmpty() || coap.httpRoutes().isEmpty())) {
+            return byName;
+        }
+        for (UpstreamGroupConfig groupConfig : config.upstreams().values()) {
+            UpstreamGroup group = group(groupConfig, threads);
+            groups.add(group);
+            byName.put(groupConfig.name(), group);
+        }
+        return byName;
+    }
+
+    /**
+     * The CoAP resources: one forwarding subtree per {@code coap.http} route, then the built-in
+     * ones, except where a route is at the same path (the configuration wins). HTTP responses are
+     * held to the CoAP body limit, and the origins get the HTTP proxy's timeouts; the forwarding
+     * is a service of the server too, so a shutdown drains its connections.
+     */
+    private CoapResources coapResources(CoapConfig coap, CoapResources builtIn, Map<String, UpstreamGroup> byName,
+                                        HttpProxySettings http, int threads, Server.Builder builder) {
+        List<CoapResource> resources = new ArrayList<>();
+        if (!coap.httpRoutes().isEmpty()) {
+            HttpCrossProxy cross = new HttpCrossProxy(new HttpClientSettings(http.connect(), http.response(),
+                    coap.maxBodySize(), http.headLimits()), threads, metrics);
+            builder.service(cross);
+            for (RouteConfig route : coap.httpRoutes()) {
+                resources.add(cross.resource(route.pathPrefix(), byName.get(route.upstream())));
+            }
+        }
+        for (CoapResource resource : builtIn.all()) {
+            if (resources.stream().noneMatch(routed -> routed.path().equals(resource.path()))) {
+                resources.add(resource);
+            }
+        }
+        return new CoapResources(resources);
+    }
+
+    /** CoAP to MQTT: the embedded broker's topics, or the upstream brokers'; null when off or there is no broker. */
+    private CoapResource pubsubResource(CoapConfig coap, MqttConfig mqtt, MqttBrokerService embeddedBroker) {
+        if (coap.pubsubPrefix() == null) {
+            return null;
+        }
+        if (embeddedBroker != null) {
+            return new MqttPubSub(coap.pubsubPrefix(), embeddedBroker.localBroker(), metrics).resource();
+        }
+        if (!mqtt.upstreams().isEmpty()) {
+            List<InetSocketAddress> brokers = new ArrayList<>();
+            for (HostPort upstream : mqtt.upstreams()) {
+                brokers.add(InetSocketAddress.createUnresolved(upstream.host(), upstream.port()));
+            }
+            return MqttPubSub.upstream(coap.pubsubPrefix(), brokers, metrics).resource();
+        }
+        LOG.log(System.Logger.Level.INFO, "CoAP pub/sub at " + coap.pubsubPrefix() + " is off: there is no MQTT "
+                + "broker (give mqtt.listen for the embedded one, or mqtt.upstreams)");
+        return null;
     }
 
     private static CoapSettings coapSettings(CoapConfig coap) {

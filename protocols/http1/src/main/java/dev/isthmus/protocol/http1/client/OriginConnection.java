@@ -1,0 +1,82 @@
+package dev.isthmus.protocol.http1.client;
+
+import java.io.IOException;
+
+import dev.isthmus.core.buffer.Chunk;
+import dev.isthmus.core.transport.Connection;
+import dev.isthmus.core.transport.ConnectionHandler;
+import dev.isthmus.core.upstream.Peer;
+import dev.isthmus.core.upstream.PooledConnection;
+import dev.isthmus.core.upstream.UpstreamPool;
+
+/**
+ * A client connection to an origin peer, for its whole life: serving one exchange at a time, or
+ * idle in the client's pool. While idle any event means the origin closed it or broke the
+ * protocol, so it leaves the pool at once.
+ */
+final class OriginConnection extends PooledConnection implements ConnectionHandler {
+    private final UpstreamPool pool;
+    Connection connection;
+    ClientExchange exchange;
+    /** Requests sent on it so far; more than zero means it is being reused. */
+    int served;
+
+    OriginConnection(UpstreamPool pool, Peer peer) {
+        super(peer);
+        this.pool = pool;
+    }
+
+    @Override
+    public Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public void onConnected(Connection c) {
+        if (exchange != null) {
+            exchange.connected(this);
+        }
+    }
+
+    @Override
+    public void onConnectFailed(Connection c, IOException cause) {
+        if (exchange != null) {
+            exchange.connectFailed(this, cause);
+        }
+    }
+
+    @Override
+    public void onRead(Connection c, Chunk data) {
+        if (exchange == null) {
+            data.release();
+            dropIdle();
+        } else {
+            exchange.data(data);
+        }
+    }
+
+    @Override
+    public void onReadEnd(Connection c) {
+        if (exchange == null) {
+            dropIdle();
+        } else {
+            exchange.ended(null);
+        }
+    }
+
+    @Override
+    public void onError(Connection c, IOException cause) {
+        if (exchange == null) {
+            pool.removeIdle(this);
+            pool.closed(this);
+        } else {
+            exchange.ended(cause);
+        }
+    }
+
+    private void dropIdle() {
+        pool.removeIdle(this);
+        connection.close();
+        pool.closed(this);
+    }
+}
