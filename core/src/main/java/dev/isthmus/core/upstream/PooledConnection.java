@@ -26,6 +26,22 @@ public abstract class PooledConnection extends Timer {
     /** The transport connection. */
     public abstract Connection connection();
 
+    /**
+     * While idle it heard from its peer (bytes, end of stream): the peer closed it or broke the
+     * protocol, so it leaves the pool, closed.
+     */
+    protected final void dropIdle() {
+        pool.removeIdle(this);
+        connection().close();
+        pool.closed(this);
+    }
+
+    /** While idle its connection failed (the transport closed it): it leaves the pool. */
+    protected final void idleFailed() {
+        pool.removeIdle(this);
+        pool.closed(this);
+    }
+
     /** The idle timeout passed: the pool already removed it; close the connection. */
     @Override
     protected final void onTimeout(long nowNanos) {

@@ -477,6 +477,11 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
                     answer = copy(socket, length);
                 }
             }
+            // Answered: until it expires the exchange only answers duplicates, from the bytes
+            // above. The request (options, path, payload) would hold the heap for nothing.
+            request = null;
+            observing = null;
+            hookContext = null;
         }
 
         /** The handler returned; a CON it has not answered yet gets its ACK within the window. */

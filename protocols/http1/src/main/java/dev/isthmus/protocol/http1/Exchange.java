@@ -289,7 +289,7 @@ final class Exchange extends Timer implements HttpSession, PoolWaiter {
     }
 
     private void openUpstream() {
-        UpstreamConnection fresh = new UpstreamConnection(http, peer, this);
+        UpstreamConnection fresh = new UpstreamConnection(peer, this);
         http.pool.bind(fresh);
         upstream = fresh;
         connected = false;

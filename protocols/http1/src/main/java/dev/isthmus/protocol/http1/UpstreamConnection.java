@@ -14,15 +14,13 @@ import dev.isthmus.core.upstream.PooledConnection;
  * protocol, so it leaves the pool at once and is never handed to a request.
  */
 final class UpstreamConnection extends PooledConnection implements ConnectionHandler {
-    private final HttpLoop http;
     Connection connection;
     Exchange exchange;
     /** Requests served so far; more than zero means the connection was reused. */
     int served;
 
-    UpstreamConnection(HttpLoop http, Peer peer, Exchange exchange) {
+    UpstreamConnection(Peer peer, Exchange exchange) {
         super(peer);
-        this.http = http;
         this.exchange = exchange;
     }
 
@@ -70,16 +68,9 @@ final class UpstreamConnection extends PooledConnection implements ConnectionHan
     @Override
     public void onError(Connection c, IOException cause) {
         if (exchange == null) {
-            http.pool.removeIdle(this);
-            http.pool.closed(this);
+            idleFailed();
         } else {
             exchange.upstreamEnded(cause);
         }
-    }
-
-    private void dropIdle() {
-        http.pool.removeIdle(this);
-        connection.close();
-        http.pool.closed(this);
     }
 }

@@ -1,7 +1,5 @@
 package dev.isthmus.protocol.coap.mqtt;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import dev.isthmus.core.loop.EventLoop;
 import dev.isthmus.protocol.coap.CoapExchange;
 import dev.isthmus.protocol.coap.CoapResponse;
@@ -40,9 +38,9 @@ final class LocalTopics implements Topics {
     }
 
     @Override
-    public void publish(String topic, byte[] payload, int qos, boolean retain, CoapExchange exchange,
+    public void publish(byte[] topicUtf8, byte[] payload, int qos, boolean retain, CoapExchange exchange,
                         int successCode) {
-        publisher.publish(topic.getBytes(UTF_8), payload, qos, retain, 0,
+        publisher.publish(topicUtf8, payload, qos, retain, 0,
                 token -> exchange.respond(CoapResponse.of(successCode)));
     }
 

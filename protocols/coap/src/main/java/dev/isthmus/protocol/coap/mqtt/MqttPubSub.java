@@ -72,8 +72,8 @@ public final class MqttPubSub {
      * @param metrics its shard count must equal the server's thread count
      */
     public MqttPubSub(String prefix, LocalBroker broker, MetricRegistry metrics) {
-        this(prefix, loop -> new LocalTopics(broker, loop), metrics);
         Objects.requireNonNull(broker, "broker");
+        this(prefix, loop -> new LocalTopics(broker, loop), metrics);
     }
 
     /**
@@ -131,7 +131,7 @@ public final class MqttPubSub {
                     refuse(state, request, exchange, CoapCode.FORBIDDEN, "$ topics belong to the broker");
                     return;
                 }
-                state.topics.publish(topic, new byte[0], 0, true, exchange, CoapCode.DELETED);
+                state.topics.publish(topic.getBytes(UTF_8), new byte[0], 0, true, exchange, CoapCode.DELETED);
             }
             case CoapCode.GET -> read(state, request, exchange, topic);
             default -> refuse(state, request, exchange, CoapCode.METHOD_NOT_ALLOWED, "GET, PUT, POST or DELETE");
@@ -158,7 +158,7 @@ public final class MqttPubSub {
             return;
         }
         published.increment(state.shard);
-        state.topics.publish(topic, request.payload(), qos, retain, exchange, CoapCode.CHANGED);
+        state.topics.publish(topic.getBytes(UTF_8), request.payload(), qos, retain, exchange, CoapCode.CHANGED);
     }
 
     private void read(LoopState state, CoapRequest request, CoapExchange exchange, String topic) {
@@ -199,7 +199,8 @@ public final class MqttPubSub {
         if (topic.indexOf('\0') >= 0) {
             return "a topic holds no NUL character";
         }
-        if (topic.getBytes(UTF_8).length > 65535) {
+        // At most 3 UTF-8 bytes per char: only a long topic is worth encoding to measure.
+        if (topic.length() > 65535 / 3 && topic.getBytes(UTF_8).length > 65535) {
             return "a topic is at most 65535 bytes";
         }
         return null;
@@ -277,8 +278,9 @@ public final class MqttPubSub {
 
         private void flush() {
             flushQueued = false;
-            for (String topic : List.copyOf(dirty)) {
-                dirty.remove(topic);
+            List<String> topics = List.copyOf(dirty);
+            dirty.clear();
+            for (String topic : topics) {
                 resource.changed(loop, prefix + "/" + topic);
             }
         }

@@ -1,7 +1,5 @@
 package dev.isthmus.protocol.coap.mqtt;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -93,9 +91,9 @@ final class UpstreamTopics implements Topics, MqttClientListener {
     }
 
     @Override
-    public void publish(String topic, byte[] payload, int qos, boolean retain, CoapExchange exchange,
+    public void publish(byte[] topicUtf8, byte[] payload, int qos, boolean retain, CoapExchange exchange,
                         int successCode) {
-        Outgoing outgoing = new Outgoing(topic.getBytes(UTF_8), payload, qos, retain, exchange, successCode);
+        Outgoing outgoing = new Outgoing(topicUtf8, payload, qos, retain, exchange, successCode);
         if (!client.publish(outgoing)) {
             exchange.respond(unavailable());
             return;
@@ -141,9 +139,7 @@ final class UpstreamTopics implements Topics, MqttClientListener {
                 }
             }
         }
-        if (observed.contains(topic)) {
-            sink.deliver(topic, payload);
-        }
+        sink.deliver(topic, payload);
     }
 
     @Override

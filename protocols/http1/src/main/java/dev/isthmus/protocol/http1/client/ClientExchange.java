@@ -143,7 +143,7 @@ final class ClientExchange extends Timer implements PoolWaiter {
     }
 
     private void open() {
-        OriginConnection fresh = new OriginConnection(pool, peer);
+        OriginConnection fresh = new OriginConnection(peer);
         pool.bind(fresh);
         attach(fresh);
         fresh.connection = loop.io().connect(peer.address(), client.settings.connectTimeout().toNanos(), fresh);

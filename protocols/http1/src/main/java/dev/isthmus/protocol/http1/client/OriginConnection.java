@@ -7,7 +7,6 @@ import dev.isthmus.core.transport.Connection;
 import dev.isthmus.core.transport.ConnectionHandler;
 import dev.isthmus.core.upstream.Peer;
 import dev.isthmus.core.upstream.PooledConnection;
-import dev.isthmus.core.upstream.UpstreamPool;
 
 /**
  * A client connection to an origin peer, for its whole life: serving one exchange at a time, or
@@ -15,15 +14,13 @@ import dev.isthmus.core.upstream.UpstreamPool;
  * protocol, so it leaves the pool at once.
  */
 final class OriginConnection extends PooledConnection implements ConnectionHandler {
-    private final UpstreamPool pool;
     Connection connection;
     ClientExchange exchange;
     /** Requests sent on it so far; more than zero means it is being reused. */
     int served;
 
-    OriginConnection(UpstreamPool pool, Peer peer) {
+    OriginConnection(Peer peer) {
         super(peer);
-        this.pool = pool;
     }
 
     @Override
@@ -67,16 +64,9 @@ final class OriginConnection extends PooledConnection implements ConnectionHandl
     @Override
     public void onError(Connection c, IOException cause) {
         if (exchange == null) {
-            pool.removeIdle(this);
-            pool.closed(this);
+            idleFailed();
         } else {
             exchange.ended(cause);
         }
-    }
-
-    private void dropIdle() {
-        pool.removeIdle(this);
-        connection.close();
-        pool.closed(this);
     }
 }
