@@ -24,8 +24,9 @@ import java.util.concurrent.Callable;
  * measures end-to-end latency (sub) besides.
  */
 @Command(name = "bench", usageHelpAutoWidth = true, mixinStandardHelpOptions = true,
-        subcommands = BenchCommand.Mqtt.class,
-        description = "Load generators. `isthmus bench mqtt conn|pub|sub` speaks emqtt-bench's flags.")
+        subcommands = {BenchCommand.Mqtt.class, CoapBenchCommand.class},
+        description = {"Load generators. `isthmus bench mqtt conn|pub|sub` speaks emqtt-bench's flags;",
+                "`isthmus bench coap get|post|put|observe` loads a CoAP server over UDP."})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * The run's counters, one row per event loop: each loop adds to its own row alone (a plain
  * read and an ordered write, no atomic read-modify-write, no sharing of cache lines between
  * loops), and the reporter sums the rows. The launcher thread counts on its own row too.
+ * Each bench names the counters it prints ({@link #names()}); a row may hold a few unprinted
+ * ones after them.
  */
 final class BenchCounters {
     /** emqtt-bench's counter names, in the order it prints them. */
@@ -26,10 +28,26 @@ final class BenchCounters {
 
     private final AtomicLongArray cells;
     private final int rows;
+    private final String[] names;
 
+    /** The MQTT bench's counters ({@link #NAMES}). */
     BenchCounters(int rows) {
+        this(NAMES, rows);
+    }
+
+    /** Counters printed under {@code names}, in that order (at most 16 counters in a row, printed or not). */
+    BenchCounters(String[] names, int rows) {
+        if (names.length > STRIDE) {
+            throw new IllegalArgumentException("more than " + STRIDE + " counters");
+        }
+        this.names = names.clone();
         this.rows = rows;
         this.cells = new AtomicLongArray(rows * STRIDE);
+    }
+
+    /** The printed counters' names, by index. */
+    String[] names() {
+        return names;
     }
 
     /** Adds {@code n} to {@code counter} of {@code row}; only the row's own thread may call it. */

@@ -13,20 +13,24 @@ final class StatsPrinter {
     private final BenchCounters counters;
     private final PrintWriter out;
     private final long startNanos;
-    private final long[] lastValue = new long[BenchCounters.NAMES.length];
-    private final long[] lastNanos = new long[BenchCounters.NAMES.length];
+    private final String[] names;
+    private final long[] lastValue;
+    private final long[] lastNanos;
 
     StatsPrinter(BenchCounters counters, PrintWriter out, long startNanos) {
         this.counters = counters;
         this.out = out;
         this.startNanos = startNanos;
+        this.names = counters.names();
+        this.lastValue = new long[names.length];
+        this.lastNanos = new long[names.length];
         java.util.Arrays.fill(lastNanos, startNanos);
     }
 
     void print(long nowNanos) {
         StringBuilder lines = new StringBuilder();
         String elapsed = null;
-        for (int i = 0; i < BenchCounters.NAMES.length; i++) {
+        for (int i = 0; i < names.length; i++) {
             long value = counters.sum(i);
             if (value == lastValue[i]) {
                 continue;
@@ -35,7 +39,7 @@ final class StatsPrinter {
             if (elapsed == null) {
                 elapsed = formatElapsed((nowNanos - startNanos) / 1_000_000_000L);
             }
-            lines.append(elapsed).append(' ').append(BenchCounters.NAMES[i]).append(" total=").append(value)
+            lines.append(elapsed).append(' ').append(names[i]).append(" total=").append(value)
                     .append(" rate=")
                     .append(String.format(Locale.ROOT, "%.2f", (value - lastValue[i]) * 1000.0 / elapsedMillis))
                     .append("/sec\n");

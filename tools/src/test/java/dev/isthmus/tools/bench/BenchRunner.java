@@ -6,7 +6,9 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Runs {@code isthmus bench mqtt ...} in-process on its own thread, through the CLI's entry point. */
+/** Runs {@code isthmus bench mqtt|coap ...} in-process on its own thread, through the CLI's entry point. */
 final class BenchRunner {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -98,5 +100,25 @@ final class BenchRunner {
         long max = Long.parseLong(m.group(5));
         assertTrue(p50 <= max && max < 10_000_000, "latencies look wrong:\n" + output());
         return Long.parseLong(m.group(6));
+    }
+
+    /** The {@code summary key=value ...} line of {@code isthmus bench coap}, as a map. */
+    Map<String, String> summary() {
+        Matcher m = Pattern.compile("^summary (.*)$", Pattern.MULTILINE).matcher(output());
+        assertTrue(m.find(), "no summary line in:\n" + output());
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String pair : m.group(1).split(" ")) {
+            int equals = pair.indexOf('=');
+            assertTrue(equals > 0, "not key=value: " + pair + " in:\n" + output());
+            values.put(pair.substring(0, equals), pair.substring(equals + 1));
+        }
+        return values;
+    }
+
+    /** A number of the summary line. */
+    long summaryValue(String key) {
+        String value = summary().get(key);
+        assertTrue(value != null, "no " + key + " in the summary of `" + description + "`:\n" + output());
+        return Long.parseLong(value);
     }
 }
