@@ -1,7 +1,6 @@
 package dev.isthmus.protocol.coap;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -41,7 +40,10 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
     /** A notification goes as CON at least this often, so a client that is gone is found out (RFC 7641 4.5). */
     private static final int CON_EVERY_NOTIFICATIONS = 20;
     private static final long CON_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final byte[] NO_BYTES = new byte[0];
+    /** Answer bytes kept for deduplication per loop, for each exchange remembered (on average). */
+    private static final int ANSWER_BYTES_PER_EXCHANGE = 64;
+    /** Options an encoded response adds to the handler's (Observe, Content-Format, Max-Age, Block2, Size2, Block1). */
+    private static final int MAX_ADDED_OPTIONS = 8;
 
     private final CoapService service;
     private final EventLoop loop;
@@ -53,9 +55,13 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
     private final long exchangeLifetimeNanos;
     private final long nonLifetimeNanos;
 
-    /** Requests seen, by sender and message ID, for deduplication; and the same in arrival (= expiry) order. */
-    private final Map<Key, Exchange> exchanges = new HashMap<>();
-    private final ArrayDeque<Exchange> exchangeOrder = new ArrayDeque<>();
+    /** Requests seen, by sender and message ID, for deduplication, with what answered them. */
+    private final DeduplicationTable<Exchange> seen;
+    private long forgottenCounted;
+    /** The options {@link #encode} adds to a response's own, as number and unsigned value, in ascending order. */
+    private final int[] addedNumbers = new int[MAX_ADDED_OPTIONS];
+    private final long[] addedValues = new long[MAX_ADDED_OPTIONS];
+    private int added;
     /** Our CON messages waiting for their ACK, and the NON notifications a RST may still answer. */
     private final Map<Key, Outgoing> outgoing = new HashMap<>();
     private final Map<Key, Relation> nonNotifications = new HashMap<>();
@@ -84,6 +90,8 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
         this.shard = loop.index();
         this.exchangeLifetimeNanos = settings.exchangeLifetime().toNanos();
         this.nonLifetimeNanos = settings.nonLifetime().toNanos();
+        this.seen = new DeduplicationTable<>(settings.maxExchanges(),
+                (int) Math.min(1 << 30, (long) settings.maxExchanges() * ANSWER_BYTES_PER_EXCHANGE));
         this.observer = new CoapResource.LoopObserver(loop, this::changed);
         for (CoapResource resource : service.resources().all()) {
             if (resource.isObservable()) {
@@ -162,18 +170,20 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
     }
 
     private void request(DatagramEndpoint socket, InetSocketAddress sender) {
-        Key key = new Key(sender, view.messageId());
-        Exchange known = exchanges.get(key);
-        if (known != null) {
+        int messageId = view.messageId();
+        long now = loop.now();
+        long known = seen.find(sender, messageId, now);
+        if (known >= 0) {
             metrics.duplicates.increment(shard);
-            known.duplicate();
+            duplicate(socket, sender, known);
             return;
         }
-        long now = loop.now();
         expire(now);
-        Exchange exchange = new Exchange(socket, sender, key, view.type(), view.messageId(), view.tokenAsLong(),
-                view.tokenLength(), now + (view.type() == CoapType.CON ? exchangeLifetimeNanos : nonLifetimeNanos));
-        remember(exchange);
+        Exchange exchange = new Exchange(socket, sender, view.type(), messageId, view.tokenAsLong(),
+                view.tokenLength());
+        exchange.entry = seen.add(sender, messageId,
+                now + (view.type() == CoapType.CON ? exchangeLifetimeNanos : nonLifetimeNanos), exchange);
+        countForgotten();
         int badOption = view.firstUnrecognizedCritical();
         if (badOption >= 0) {
             metrics.badOptions.increment(shard);
@@ -352,25 +362,32 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
 
     // ---- the exchanges
 
-    private void remember(Exchange exchange) {
-        if (exchanges.size() >= settings.maxExchanges()) {
-            Exchange oldest = exchangeOrder.poll();
-            if (oldest != null) {
-                exchanges.remove(oldest.key, oldest);
-                metrics.evicted.increment(shard);
-            }
+    /** The same request again: answered the way the first was, never executed twice. */
+    private void duplicate(DatagramEndpoint socket, InetSocketAddress sender, long entry) {
+        int length = seen.copyAnswer(entry, socket.sendBuffer());
+        if (length >= 0) {
+            transmit(socket, length, sender);
+            return;
         }
-        exchanges.put(exchange.key, exchange);
-        exchangeOrder.add(exchange);
+        Exchange working = seen.working(entry);
+        if (working != null) {
+            working.repeatedWhileWorking();
+        }
+    }
+
+    /** Exchanges the table forgot before their time (full of entries or of answer bytes) are counted. */
+    private void countForgotten() {
+        long forgotten = seen.forgottenEarly();
+        if (forgotten != forgottenCounted) {
+            metrics.evicted.add(shard, forgotten - forgottenCounted);
+            forgottenCounted = forgotten;
+        }
     }
 
     /** Forgets exchanges, transfers and kept representations past their lifetime. */
     private void expire(long now) {
-        Exchange head;
-        while ((head = exchangeOrder.peek()) != null && head.expiresAt - now <= 0) {
-            exchangeOrder.poll();
-            exchanges.remove(head.key, head);
-        }
+        seen.expire(now);
+        countForgotten();
         if (!assemblies.isEmpty()) {
             assemblies.values().removeIf(assembly -> assembly.expiresAt - now <= 0);
         }
@@ -383,15 +400,13 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
     final class Exchange extends Timer implements CoapExchange {
         final DatagramEndpoint socket;
         final InetSocketAddress peer;
-        final Key key;
         final int type;
         final int messageId;
         final long token;
         final int tokenLength;
-        final long expiresAt;
+        /** Its entry in the deduplication table (-1: none, a notification's first block). */
+        long entry = -1;
         CoapRequest request;
-        /** What answered it (ACK, RST or NON bytes), sent again to a duplicate. */
-        byte[] answer;
         boolean responded;
         boolean emptyAckSent;
         boolean handling = true;
@@ -402,16 +417,14 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
         boolean wantsSize2;
         Object hookContext;
 
-        Exchange(DatagramEndpoint socket, InetSocketAddress peer, Key key, int type, int messageId, long token,
-                 int tokenLength, long expiresAt) {
+        Exchange(DatagramEndpoint socket, InetSocketAddress peer, int type, int messageId, long token,
+                 int tokenLength) {
             this.socket = socket;
             this.peer = peer;
-            this.key = key;
             this.type = type;
             this.messageId = messageId;
             this.token = token;
             this.tokenLength = tokenLength;
-            this.expiresAt = expiresAt;
         }
 
         @Override
@@ -474,11 +487,12 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
             } else {
                 transmit(socket, length, peer);
                 if (messageType == CoapType.ACK) {
-                    answer = copy(socket, length);
+                    seen.answer(entry, socket.sendBuffer(), length);
                 }
             }
-            // Answered: until it expires the exchange only answers duplicates, from the bytes
-            // above. The request (options, path, payload) would hold the heap for nothing.
+            // Answered: until it expires the entry only answers duplicates, from the bytes kept
+            // above, and the exchange is left to the collector.
+            seen.finished(entry);
             request = null;
             observing = null;
             hookContext = null;
@@ -501,18 +515,14 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
 
         private void sendEmptyAck() {
             emptyAckSent = true;
-            answer = emptyMessage(CoapType.ACK, messageId);
-            socket.sendBuffer().putBytes(0, answer);
-            transmit(socket, answer.length, peer);
+            int length = writeEmpty(socket.sendBuffer(), CoapType.ACK, messageId);
+            transmit(socket, length, peer);
+            seen.answer(entry, socket.sendBuffer(), length);
         }
 
-        /** The same request again: answered the way the first was, never executed twice. */
-        void duplicate() {
-            if (answer != null) {
-                socket.sendBuffer().putBytes(0, answer);
-                transmit(socket, answer.length, peer);
-            } else if (type == CoapType.CON && !responded) {
-                // Still working on it and the client is retrying: tell it the request arrived.
+        /** The request again, with no answer kept for it yet: a CON still being worked on learns that it arrived. */
+        void repeatedWhileWorking() {
+            if (type == CoapType.CON && !responded) {
                 if (isScheduled()) {
                     loop.timers().cancel(this);
                 }
@@ -551,37 +561,68 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
                         new Representation(response, loop.now() + exchangeLifetimeNanos));
             }
         }
-        List<CoapRequest.Option> options = new ArrayList<>(response.options().size() + 6);
-        options.addAll(response.options());
+        added = 0;
         if (observeSequence >= 0) {
-            options.add(new CoapRequest.Option(CoapOption.OBSERVE, uintBytes(observeSequence)));
+            addOption(CoapOption.OBSERVE, observeSequence);
         }
         if (response.contentFormat() >= 0) {
-            options.add(new CoapRequest.Option(CoapOption.CONTENT_FORMAT, uintBytes(response.contentFormat())));
+            addOption(CoapOption.CONTENT_FORMAT, response.contentFormat());
         }
         if (response.maxAge() >= 0) {
-            options.add(new CoapRequest.Option(CoapOption.MAX_AGE, uintBytes(response.maxAge())));
+            addOption(CoapOption.MAX_AGE, response.maxAge());
         }
         if (block2Option >= 0) {
-            options.add(new CoapRequest.Option(CoapOption.BLOCK2, uintBytes(block2Option)));
+            addOption(CoapOption.BLOCK2, block2Option);
             if (num == 0 || (exchange != null && exchange.wantsSize2)) {
-                options.add(new CoapRequest.Option(CoapOption.SIZE2, uintBytes(body.length)));
+                addOption(CoapOption.SIZE2, body.length);
             }
         } else if (exchange != null && exchange.wantsSize2) {
-            options.add(new CoapRequest.Option(CoapOption.SIZE2, uintBytes(body.length)));
+            addOption(CoapOption.SIZE2, body.length);
         }
         if (exchange != null && exchange.block1Echo >= 0) {
-            options.add(new CoapRequest.Option(CoapOption.BLOCK1, uintBytes(exchange.block1Echo)));
+            addOption(CoapOption.BLOCK1, exchange.block1Echo);
         }
-        options.sort((a, b) -> Integer.compare(a.number(), b.number()));
         MessageWriter out = writer.wrap(socket.sendBuffer(), 0).header(type, response.code(), mid, token, tokenLength);
-        for (CoapRequest.Option option : options) {
+        // The handler's options and the added ones, merged in ascending order; of equal numbers
+        // the handler's go first.
+        List<CoapRequest.Option> own = response.options();
+        if (!ascending(own)) {
+            own = new ArrayList<>(own);
+            own.sort((a, b) -> Integer.compare(a.number(), b.number()));
+        }
+        int next = 0;
+        for (CoapRequest.Option option : own) {
+            while (next < added && addedNumbers[next] < option.number()) {
+                out.optionUint(addedNumbers[next], addedValues[next]);
+                next++;
+            }
             out.option(option.number(), option.value());
         }
-        if (to > from) {
-            out.payload(new org.agrona.concurrent.UnsafeBuffer(body), from, to - from);
+        for (; next < added; next++) {
+            out.optionUint(addedNumbers[next], addedValues[next]);
         }
+        out.payload(body, from, to - from);
         return out.length();
+    }
+
+    /** Adds an unsigned option to the response being encoded, keeping the added ones in ascending order. */
+    private void addOption(int number, long value) {
+        int i = added++;
+        for (; i > 0 && addedNumbers[i - 1] > number; i--) {
+            addedNumbers[i] = addedNumbers[i - 1];
+            addedValues[i] = addedValues[i - 1];
+        }
+        addedNumbers[i] = number;
+        addedValues[i] = value;
+    }
+
+    private static boolean ascending(List<CoapRequest.Option> options) {
+        for (int i = 1; i < options.size(); i++) {
+            if (options.get(i - 1).number() > options.get(i).number()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static byte[] uintBytes(long value) {
@@ -598,13 +639,17 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
         return nextMessageId;
     }
 
-    private static byte[] emptyMessage(int type, int messageId) {
-        return new byte[] {(byte) (0x40 | type << 4), 0, (byte) (messageId >>> 8), (byte) messageId};
+    /** Writes an empty message (no code, no token) at 0 in {@code into}; returns its length. */
+    private static int writeEmpty(org.agrona.MutableDirectBuffer into, int type, int messageId) {
+        into.putByte(0, (byte) (0x40 | type << 4));
+        into.putByte(1, (byte) 0);
+        into.putByte(2, (byte) (messageId >>> 8));
+        into.putByte(3, (byte) messageId);
+        return 4;
     }
 
     private void sendEmpty(DatagramEndpoint socket, InetSocketAddress peer, int type, int messageId) {
-        socket.sendBuffer().putBytes(0, emptyMessage(type, messageId));
-        transmit(socket, 4, peer);
+        transmit(socket, writeEmpty(socket.sendBuffer(), type, messageId), peer);
     }
 
     private void transmit(DatagramEndpoint socket, int length, InetSocketAddress peer) {
@@ -850,8 +895,8 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
         Exchange blocks = null;
         if (relation.block2 >= 0 || response.payload().length > settings.blockSize()) {
             // Block-wise: the first block; the client fetches the rest with GETs of its own (RFC 7959 3.4).
-            blocks = new Exchange(relation.socket, relation.peer, null, CoapType.NON, mid, relation.token,
-                    relation.tokenLength, now);
+            blocks = new Exchange(relation.socket, relation.peer, CoapType.NON, mid, relation.token,
+                    relation.tokenLength);
             blocks.request = relation.request;
             blocks.block2 = relation.block2 >= 0 ? relation.block2 & 0x7 : -1;
         }
@@ -895,11 +940,11 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
             loop.timers().cancel(it.next());
             it.remove();
         }
-        for (Exchange exchange : exchangeOrder) {
+        seen.forEachWorking(exchange -> {
             if (exchange.isScheduled()) {
                 loop.timers().cancel(exchange);
             }
-        }
+        });
         for (CoapResource resource : service.resources().all()) {
             resource.removeObserver(observer);
         }

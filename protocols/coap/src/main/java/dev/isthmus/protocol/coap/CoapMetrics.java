@@ -32,7 +32,7 @@ final class CoapMetrics {
         givenUp = registry.counter("isthmus_coap_con_timeouts_total",
                 "CON messages never acknowledged after every retransmission", "listener", listener);
         evicted = registry.counter("isthmus_coap_exchanges_evicted_total",
-                "Exchanges forgotten before their lifetime because the table was full", "listener", listener);
+                "Exchanges forgotten before their lifetime because the table was full (of entries or of answer bytes)", "listener", listener);
         notifications = registry.counter("isthmus_coap_notifications_total", "Observe notifications sent",
                 "listener", listener);
         sendDrops = registry.counter("isthmus_coap_send_drops_total",

@@ -8,7 +8,9 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
@@ -84,6 +86,13 @@ class MessageLayerTest {
         return view;
     }
 
+    private static String payloadText(byte[] datagram) {
+        MessageView view = view(datagram);
+        byte[] payload = new byte[view.payloadLength()];
+        view.buffer().getBytes(view.payloadOffset(), payload);
+        return TestCoapServer.text(payload);
+    }
+
     @Test
     void aDuplicateConGetsTheSameAckAndRunsOnce() throws Exception {
         int before = server.counted.get();
@@ -100,6 +109,31 @@ class MessageLayerTest {
         assertEquals(CoapCode.CHANGED, ack.code());
         assertEquals(before + 1, server.counted.get(), "executed once");
         assertTrue(server.metric("isthmus_coap_duplicates_total") >= 1);
+    }
+
+    @Test
+    void aFullTableForgetsTheOldestExchangesFirstAndCountsThem() throws Exception {
+        // Room for 8 exchanges: 20 requests push the first 12 out early.
+        try (TestCoapServer small = TestCoapServer.start(1, new CoapSettings(Duration.ofSeconds(2), 1.5, 4, 8, 1024,
+                1 << 20, Duration.ofMillis(500)), null)) {
+            List<byte[]> posts = new ArrayList<>();
+            for (int mid = 100; mid < 120; mid++) {
+                posts.add(request(CoapType.CON, CoapCode.POST, mid, mid, "count", 0));
+                client.send(new DatagramPacket(posts.getLast(), posts.getLast().length, small.address()));
+                assertEquals(mid, view(receive()).messageId());
+            }
+            assertEquals(20, small.counted.get());
+            assertEquals(12, small.metric("isthmus_coap_exchanges_evicted_total"));
+            byte[] last = posts.getLast();
+            client.send(new DatagramPacket(last, last.length, small.address()));
+            assertEquals("20", payloadText(receive()),
+                    "a remembered request is answered again, not run again");
+            byte[] first = posts.getFirst();
+            client.send(new DatagramPacket(first, first.length, small.address()));
+            assertEquals("21", payloadText(receive()),
+                    "a forgotten one counts as new");
+            assertEquals(21, small.counted.get());
+        }
     }
 
     @Test

@@ -145,10 +145,15 @@ public final class MessageWriter {
     }
 
     public MessageWriter payload(byte[] payload) {
-        if (payload.length > 0) {
+        return payload(payload, 0, payload.length);
+    }
+
+    /** {@code length} bytes of {@code payload} from {@code offset} (one block of a larger body). */
+    public MessageWriter payload(byte[] payload, int offset, int length) {
+        if (length > 0) {
             buffer.putByte(position++, (byte) 0xFF);
-            buffer.putBytes(position, payload);
-            position += payload.length;
+            buffer.putBytes(position, payload, offset, length);
+            position += length;
         }
         return this;
     }
