@@ -44,6 +44,7 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
     private static final int ANSWER_BYTES_PER_EXCHANGE = 64;
     /** Options an encoded response adds to the handler's (Observe, Content-Format, Max-Age, Block2, Size2, Block1). */
     private static final int MAX_ADDED_OPTIONS = 8;
+    private static final int RECENT_SENDERS = 1 << 12;
 
     private final CoapService service;
     private final EventLoop loop;
@@ -62,6 +63,8 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
     private final int[] addedNumbers = new int[MAX_ADDED_OPTIONS];
     private final long[] addedValues = new long[MAX_ADDED_OPTIONS];
     private int added;
+    /** Recent senders, so the table remembers one address object per client rather than one per datagram. */
+    private final InetSocketAddress[] recentSenders = new InetSocketAddress[RECENT_SENDERS];
     /** Our CON messages waiting for their ACK, and the NON notifications a RST may still answer. */
     private final Map<Key, Outgoing> outgoing = new HashMap<>();
     private final Map<Key, Relation> nonNotifications = new HashMap<>();
@@ -169,7 +172,20 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
         }
     }
 
-    private void request(DatagramEndpoint socket, InetSocketAddress sender) {
+    /** The address object already seen for this sender, if it is among the recent ones. */
+    private InetSocketAddress canonical(InetSocketAddress sender) {
+        int h = sender.hashCode() * 0x9E3779B9;
+        int i = (h ^ (h >>> 16)) & (RECENT_SENDERS - 1);
+        InetSocketAddress known = recentSenders[i];
+        if (sender.equals(known)) {
+            return known;
+        }
+        recentSenders[i] = sender;
+        return sender;
+    }
+
+    private void request(DatagramEndpoint socket, InetSocketAddress datagramSender) {
+        InetSocketAddress sender = canonical(datagramSender);
         int messageId = view.messageId();
         long now = loop.now();
         long known = seen.find(sender, messageId, now);
