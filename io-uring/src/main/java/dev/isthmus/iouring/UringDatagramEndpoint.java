@@ -20,16 +20,13 @@ import dev.isthmus.core.transport.DatagramHandler;
  * readiness poll rather than a receive per datagram keeps one receive buffer for the socket,
  * however many datagrams come.
  */
-final class UringDatagramEndpoint extends UringDriver.Completer implements DatagramEndpoint {
+final class UringDatagramEndpoint extends UringMultishotSocket implements DatagramEndpoint {
     private static final System.Logger LOG = System.getLogger(UringDatagramEndpoint.class.getName());
     /** Datagrams read per turn of the loop, so one busy socket cannot starve the loop's others. */
     private static final int RECEIVES_PER_TURN = 64;
     private static final int MAX_DATAGRAM = 65_536;
 
-    private final UringDriver driver;
-    private final int fd;
     private final DatagramHandler handler;
-    private final InetSocketAddress localAddress;
     private final MemorySegment received;
     private final UnsafeBuffer receivedView;
     private final MemorySegment outgoing;
@@ -38,17 +35,11 @@ final class UringDatagramEndpoint extends UringDriver.Completer implements Datag
     private final MemorySegment senderLength;
     private final MemorySegment recipientAddress;
     private final Runnable drainTask = this::drain;
-    private boolean polling;
-    private boolean closed;
-    private boolean descriptorClosed;
     private long dropped;
 
-    private UringDatagramEndpoint(UringDriver driver, int fd, DatagramHandler handler, InetSocketAddress localAddress,
-                                  Arena arena) {
-        this.driver = driver;
-        this.fd = fd;
+    private UringDatagramEndpoint(UringDriver driver, int fd, DatagramHandler handler, Arena arena) throws IOException {
+        super(driver, fd, UringDriver.T_POLL);
         this.handler = handler;
-        this.localAddress = localAddress;
         this.received = arena.allocate(MAX_DATAGRAM, 64);
         this.receivedView = new UnsafeBuffer(received.address(), MAX_DATAGRAM);
         this.outgoing = arena.allocate(MAX_DATAGRAM, 64);
@@ -60,49 +51,30 @@ final class UringDatagramEndpoint extends UringDriver.Completer implements Datag
 
     static UringDatagramEndpoint open(UringDriver driver, InetSocketAddress address, boolean reusePort,
                                       DatagramHandler handler, Arena arena) throws IOException {
-        if (address.isUnresolved()) {
-            throw new IOException("unresolved address " + address);
-        }
-        int family = SocketAddresses.family(address);
-        int fd = Libc.socket(driver.errno, family, Libc.SOCK_DGRAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            throw new NativeException("socket", Libc.errno(driver.errno));
-        }
-        UringDriver.NativeScratch scratch = driver.scratch();
+        int fd = bind(driver, address, Libc.SOCK_DGRAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, reusePort);
         try {
-            UringConnection.Sockets.setInt(driver, fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
-            if (reusePort) {
-                UringConnection.Sockets.setInt(driver, fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
-            }
-            int length = SocketAddresses.write(address, family, scratch.sockaddr());
-            if (Libc.bind(driver.errno, fd, scratch.sockaddr(), length) < 0) {
-                throw new NativeException("bind to " + address, Libc.errno(driver.errno));
-            }
-            InetSocketAddress bound = UringConnection.Sockets.address(driver, fd, false);
-            UringDatagramEndpoint endpoint = new UringDatagramEndpoint(driver, fd, handler, bound, arena);
-            driver.register(endpoint);
-            endpoint.arm();
+            UringDatagramEndpoint endpoint = new UringDatagramEndpoint(driver, fd, handler, arena);
+            endpoint.start();
             return endpoint;
         } catch (IOException | RuntimeException e) {
             Libc.close(driver.errno, fd);
             throw e;
-        } finally {
-            driver.recycle(scratch);
         }
     }
 
-    private void arm() {
+    @Override
+    void arm() {
         long sqe = driver.sqe();
         driver.ring.prepare(sqe, Ring.OP_POLL_ADD, fd, 0, Ring.IORING_POLL_ADD_MULTI, 0,
                 userData(UringDriver.T_POLL));
         driver.ring.setOpFlags(sqe, Ring.POLLIN);
-        polling = true;
+        armed = true;
     }
 
     @Override
     void complete(int type, int result, int flags) {
         if ((flags & Ring.IORING_CQE_F_MORE) == 0) {
-            polling = false;
+            armed = false;
         }
         if (closed) {
             finishCloseIfIdle();
@@ -114,7 +86,7 @@ final class UringDatagramEndpoint extends UringDriver.Completer implements Datag
             LOG.log(System.Logger.Level.WARNING, "poll on UDP " + localAddress + " failed: "
                     + new NativeException("poll", -result).getMessage());
         }
-        if (!polling) {
+        if (!armed) {
             arm();
         }
     }
@@ -181,44 +153,5 @@ final class UringDatagramEndpoint extends UringDriver.Completer implements Datag
     @Override
     public long dropped() {
         return dropped;
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (polling) {
-            driver.cancel(userData(UringDriver.T_POLL));
-        }
-        finishCloseIfIdle();
-    }
-
-    private void finishCloseIfIdle() {
-        if (!polling && !descriptorClosed) {
-            descriptorClosed = true;
-            driver.closeDescriptor(fd);
-            driver.unregister(this);
-        }
-    }
-
-    @Override
-    void abort() {
-        close();
-    }
-
-    @Override
-    void closeDescriptorNow() {
-        if (!descriptorClosed) {
-            descriptorClosed = true;
-            Libc.close(driver.errno, fd);
-            driver.unregister(this);
-        }
     }
 }

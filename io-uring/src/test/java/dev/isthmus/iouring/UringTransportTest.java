@@ -151,6 +151,37 @@ class UringTransportTest {
     }
 
     @Test
+    void aClosedListenerLetsGoOfItsPortAndKeepsWhatItAccepted() throws Exception {
+        start(LoopSettings.DEFAULT);
+        Listener listener = listen(Echo::new);
+        int port = listener.localAddress().getPort();
+        try (Socket accepted = new Socket(LOOPBACK, port)) {
+            accepted.getOutputStream().write('a');
+            assertEquals('a', accepted.getInputStream().read());
+            loop.submit(() -> {
+                listener.close();
+                listener.close();
+                return null;
+            }).get();
+            // The ring closes the descriptor once the cancelled accept has completed.
+            for (int attempt = 0; ; attempt++) {
+                try (ServerSocket taken = new ServerSocket(port, 50, LOOPBACK)) {
+                    assertEquals(port, taken.getLocalPort());
+                    break;
+                } catch (java.net.BindException stillOpen) {
+                    if (attempt > 100) {
+                        throw stillOpen;
+                    }
+                    Thread.sleep(20);
+                }
+            }
+            accepted.getOutputStream().write('b');
+            assertEquals('b', accepted.getInputStream().read(), "a connection accepted before the close is served on");
+        }
+        awaitNoConnections();
+    }
+
+    @Test
     void anAcceptStormIsServedWholly() throws Exception {
         start(LoopSettings.DEFAULT);
         Listener listener = listen(Echo::new);
