@@ -514,11 +514,7 @@ final class ConfigMapper {
             if (!s.has("path")) {
                 problem(item, "coap.http: a route needs 'path', the path prefix it forwards");
             } else if (path != null) {
-                try {
-                    RouteConfig.checkPathPrefix(path);
-                } catch (IllegalArgumentException e) {
-                    problem(s.value("path"), s.keyPath("path") + ": " + e.getMessage());
-                }
+                checkPathPrefix(s, path);
             }
             String upstream = text(s, "upstream", null);
             if (!s.has("upstream")) {
@@ -915,11 +911,7 @@ final class ConfigMapper {
         }
         String path = text(s, "path", RouteConfig.DEFAULT_PATH_PREFIX);
         if (path != null) {
-            try {
-                RouteConfig.checkPathPrefix(path);
-            } catch (IllegalArgumentException e) {
-                problem(s.value("path"), s.keyPath("path") + ": " + e.getMessage());
-            }
+            checkPathPrefix(s, path);
         }
         String upstream = text(s, "upstream", null);
         if (!s.has("upstream")) {
@@ -1160,6 +1152,15 @@ final class ConfigMapper {
             }
         }
         return new YamlSection(path, entries);
+    }
+
+    /** A route's path prefix, {@code path} of {@code s}, is one a route can match on. */
+    private void checkPathPrefix(YamlSection s, String path) {
+        try {
+            RouteConfig.checkPathPrefix(path);
+        } catch (IllegalArgumentException e) {
+            problem(s.value("path"), s.keyPath("path") + ": " + e.getMessage());
+        }
     }
 
     // ---- nodes -------------------------------------------------------------------------------

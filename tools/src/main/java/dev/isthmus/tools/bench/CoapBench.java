@@ -68,7 +68,7 @@ public final class CoapBench {
             err.flush();
             for (CoapBenchLoop loop : loops) {
                 if (loop != null) {
-                    loop.closeUnstarted();
+                    loop.closeAll();
                 }
             }
             return 1;

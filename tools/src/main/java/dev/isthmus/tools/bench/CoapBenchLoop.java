@@ -173,8 +173,8 @@ final class CoapBenchLoop implements Runnable {
         return w.length();
     }
 
-    /** Closes the sockets and the selector of a loop that never started. */
-    void closeUnstarted() {
+    /** Closes the sockets and the selector: at the end of the run, or for a loop that never started. */
+    void closeAll() {
         for (CoapBenchClient client : clients) {
             client.close();
         }
@@ -211,15 +211,7 @@ final class CoapBenchLoop implements Runnable {
         } catch (IOException | RuntimeException e) {
             run.errors.report(0, "bench loop " + row + " failed: " + e);
         } finally {
-            for (CoapBenchClient client : clients) {
-                client.close();
-            }
-            try {
-                selector.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-            finished = true;
+            closeAll();
         }
     }
 
