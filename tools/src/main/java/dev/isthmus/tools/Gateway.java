@@ -284,7 +284,7 @@ public final class Gateway implements AutoCloseable {
         // A handler that has not answered by a quarter of the ACK timeout gets its ACK first.
         Duration window = d.piggybackWindow().compareTo(coap.ackTimeout().dividedBy(4)) < 0 ? d.piggybackWindow()
                 : coap.ackTimeout().dividedBy(4);
-        return new CoapSettings(coap.ackTimeout(), d.ackRandomFactor(), coap.maxRetransmit(), d.maxExchanges(),
+        return new CoapSettings(coap.ackTimeout(), d.ackRandomFactor(), coap.maxRetransmit(), coap.maxExchanges(),
                 coap.blockSize(), coap.maxBodySize(), window);
     }
 

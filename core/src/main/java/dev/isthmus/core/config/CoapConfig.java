@@ -14,6 +14,9 @@ import java.util.Set;
  *                        none, and {@code 0.0.0.0:5683} in {@link IsthmusConfig#builtInDefault()}
  * @param ackTimeout      how long a CON waits for its ACK before the first retransmission; default 2 s
  * @param maxRetransmit   retransmissions of a CON before it is given up, 0..20; default 4
+ * @param maxExchanges    requests each event loop remembers for deduplication (with up to 64 bytes
+ *                        of answer each), 16..{@value #MAX_EXCHANGES}; past it the oldest are
+ *                        forgotten before EXCHANGE_LIFETIME ends; default 100,000
  * @param blockSize       the block size of block-wise transfers, a power of two from 16 to 1024; default 1024
  * @param maxBodySize     the largest request body assembled from blocks, from the block size up to
  *                        {@value #MAX_BODY_SIZE} bytes (HTTP responses relayed to CoAP are held to it
@@ -23,13 +26,16 @@ import java.util.Set;
  * @param pubsubPrefix    the path under which CoAP publishes to and observes MQTT topics
  *                        ({@code /ps/{topic}}), or null for none; default {@value #DEFAULT_PUBSUB_PREFIX}
  */
-public record CoapConfig(List<ListenAddress> listeners, Duration ackTimeout, int maxRetransmit, int blockSize,
+public record CoapConfig(List<ListenAddress> listeners, Duration ackTimeout, int maxRetransmit, int maxExchanges,
+                         int blockSize,
                          int maxBodySize, List<RouteConfig> httpRoutes, String pubsubPrefix) {
     public static final String DEFAULT_PUBSUB_PREFIX = "/ps";
     /** The IANA port for CoAP without DTLS. */
     public static final ListenAddress DEFAULT_LISTEN = new ListenAddress(ListenAddress.ANY_HOST, 5683);
     public static final int MAX_BODY_SIZE = 64 << 20;
-    public static final CoapConfig DEFAULT = new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 1024, 1 << 20, List.of(), DEFAULT_PUBSUB_PREFIX);
+    public static final int MAX_EXCHANGES = 4_000_000;
+    public static final CoapConfig DEFAULT = new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 100_000, 1024, 1 << 20,
+            List.of(), DEFAULT_PUBSUB_PREFIX);
 
     public CoapConfig {
         listeners = List.copyOf(listeners);
@@ -45,6 +51,10 @@ public record CoapConfig(List<ListenAddress> listeners, Duration ackTimeout, int
         }
         if (maxRetransmit < 0 || maxRetransmit > 20) {
             throw new IllegalArgumentException("coap max-retransmit must be 0 to 20, got " + maxRetransmit);
+        }
+        if (maxExchanges < 16 || maxExchanges > MAX_EXCHANGES) {
+            throw new IllegalArgumentException("coap max-exchanges must be 16 to " + MAX_EXCHANGES + ", got "
+                    + maxExchanges);
         }
         if (blockSize < 16 || blockSize > 1024 || Integer.bitCount(blockSize) != 1) {
             throw new IllegalArgumentException("coap block-size must be 16, 32, 64, 128, 256, 512 or 1024, got "
@@ -88,7 +98,7 @@ public record CoapConfig(List<ListenAddress> listeners, Duration ackTimeout, int
     }
 
     public CoapConfig withListeners(List<ListenAddress> newListeners) {
-        return new CoapConfig(newListeners, ackTimeout, maxRetransmit, blockSize, maxBodySize, httpRoutes,
-                pubsubPrefix);
+        return new CoapConfig(newListeners, ackTimeout, maxRetransmit, maxExchanges, blockSize, maxBodySize,
+                httpRoutes, pubsubPrefix);
     }
 }

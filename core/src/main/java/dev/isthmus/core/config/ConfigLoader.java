@@ -98,6 +98,7 @@ import java.util.Optional;
  *   listen: [ ":5683" ]                        # or one address without brackets
  *   ack-timeout: 2s                            # a CON's wait for its ACK before the first retransmission
  *   max-retransmit: 4                          # 0..20, each wait twice the one before
+ *   max-exchanges: 100000                      # per event loop, remembered for deduplication
  *   block-size: 1024                           # block-wise transfers: 16, 32, ... 1024
  *   max-body-size: 1m                          # request bodies assembled from blocks
  *   http:                                      # CoAP to HTTP (RFC 8075): path prefix -> upstream group

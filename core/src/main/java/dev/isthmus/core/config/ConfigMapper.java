@@ -38,7 +38,7 @@ final class ConfigMapper {
     private static final List<String> TOP_KEYS =
             List.of("threads", "io", "shutdown-grace", "admin", "buffers", "http", "upstreams", "mqtt", "coap");
     private static final List<String> COAP_KEYS =
-            List.of("listen", "ack-timeout", "max-retransmit", "block-size", "max-body-size", "http", "pubsub");
+            List.of("listen", "ack-timeout", "max-retransmit", "max-exchanges", "block-size", "max-body-size", "http", "pubsub");
     private static final List<String> COAP_ROUTE_KEYS = List.of("path", "upstream");
     private static final List<String> ADMIN_KEYS = List.of("listen");
     private static final List<String> BUFFER_KEYS = List.of("chunk-size", "max-pool-per-loop");
@@ -466,6 +466,7 @@ final class ConfigMapper {
         }
         Duration ackTimeout = duration(s, "ack-timeout", d.ackTimeout(), false);
         int maxRetransmit = integer(s, "max-retransmit", d.maxRetransmit(), 0, 20);
+        int maxExchanges = integer(s, "max-exchanges", d.maxExchanges(), 16, CoapConfig.MAX_EXCHANGES);
         int blockSize = integer(s, "block-size", d.blockSize(), 16, 1024);
         if (s.has("block-size") && Integer.bitCount(blockSize) != 1) {
             problem(s.value("block-size"), "coap.block-size: must be 16, 32, 64, 128, 256, 512 or 1024, got "
@@ -496,7 +497,7 @@ final class ConfigMapper {
                     + " bytes)");
             return null;
         }
-        return new CoapConfig(listeners, ackTimeout, maxRetransmit, blockSize, (int) maxBody, httpRoutes, pubsub);
+        return new CoapConfig(listeners, ackTimeout, maxRetransmit, maxExchanges, blockSize, (int) maxBody, httpRoutes, pubsub);
     }
 
     /** coap.http: path prefixes that go to HTTP upstream groups. */

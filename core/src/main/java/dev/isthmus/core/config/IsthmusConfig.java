@@ -192,7 +192,7 @@ public record IsthmusConfig(int threads, IoMode io, List<ListenAddress> httpList
         }
         if (!coap.listeners().isEmpty()) {
             lines.add("coap: ack-timeout " + ValueSyntax.formatDuration(coap.ackTimeout()) + ", max-retransmit "
-                    + coap.maxRetransmit() + ", block-size " + coap.blockSize() + ", max-body-size "
+                    + coap.maxRetransmit() + ", max-exchanges " + coap.maxExchanges() + ", block-size " + coap.blockSize() + ", max-body-size "
                     + ValueSyntax.formatSize(coap.maxBodySize()));
         }
         lines.add("buffers: chunk " + ValueSyntax.formatSize(buffers.chunkBytes())

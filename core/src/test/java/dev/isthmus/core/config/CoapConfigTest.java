@@ -28,6 +28,7 @@ class CoapConfigTest {
                   listen: [ ":5683", "[::1]:0" ]
                   ack-timeout: 500ms
                   max-retransmit: 2
+                  max-exchanges: 5000
                   block-size: 256
                   max-body-size: 64k
                   http:
@@ -36,13 +37,14 @@ class CoapConfigTest {
                   pubsub: /mqtt/topics
                 """, FILE);
         assertEquals(new CoapConfig(List.of(new ListenAddress("0.0.0.0", 5683), new ListenAddress("::1", 0)),
-                Duration.ofMillis(500), 2, 256, 64 << 10,
+                Duration.ofMillis(500), 2, 5000, 256, 64 << 10,
                 List.of(new RouteConfig(null, "/api", "backend"), new RouteConfig(null, "/firmware/", "backend")),
                 "/mqtt/topics"), config.coap());
         assertEquals(2, config.listenerCount());
         String summary = config.summary();
         assertTrue(summary.contains("\ncoap listen: 0.0.0.0:5683, [::1]:0 (udp)\n"), summary);
-        assertTrue(summary.contains("\ncoap: ack-timeout 500ms, max-retransmit 2, block-size 256, max-body-size 64k"),
+        assertTrue(summary.contains("\ncoap: ack-timeout 500ms, max-retransmit 2, max-exchanges 5000, block-size 256, "
+                + "max-body-size 64k"),
                 summary);
     }
 
@@ -52,6 +54,7 @@ class CoapConfigTest {
         assertEquals(CoapConfig.DEFAULT.withListeners(List.of(new ListenAddress("127.0.0.1", 0))), coap);
         assertEquals(Duration.ofSeconds(2), coap.ackTimeout());
         assertEquals(4, coap.maxRetransmit());
+        assertEquals(100_000, coap.maxExchanges());
         assertEquals(1024, coap.blockSize());
         assertEquals(1 << 20, coap.maxBodySize());
         assertEquals(List.of(), coap.httpRoutes());
@@ -66,13 +69,14 @@ class CoapConfigTest {
         assertEquals(List.of(
                 new ConfigProblem(FILE, 4, "coap.listen: 0.0.0.0:5683 is given twice (also on line 3)"),
                 new ConfigProblem(FILE, 5, "coap.max-retransmit: must be at most 20, got 21"),
-                new ConfigProblem(FILE, 6, "coap.block-size: must be 16, 32, 64, 128, 256, 512 or 1024, got 100"),
-                new ConfigProblem(FILE, 8, "coap.http.upstream: no upstream group named 'nowhere', "
-                        + "and none is defined under upstreams"),
-                new ConfigProblem(FILE, 9, "coap.http: a route needs 'path', the path prefix it forwards"),
+                new ConfigProblem(FILE, 6, "coap.max-exchanges: must be at least 16, got 8"),
+                new ConfigProblem(FILE, 7, "coap.block-size: must be 16, 32, 64, 128, 256, 512 or 1024, got 100"),
                 new ConfigProblem(FILE, 9, "coap.http.upstream: no upstream group named 'nowhere', "
                         + "and none is defined under upstreams"),
-                new ConfigProblem(FILE, 10, "coap.pubsub: must be a path like /ps (letters, digits, . _ ~ -),"
+                new ConfigProblem(FILE, 10, "coap.http: a route needs 'path', the path prefix it forwards"),
+                new ConfigProblem(FILE, 10, "coap.http.upstream: no upstream group named 'nowhere', "
+                        + "and none is defined under upstreams"),
+                new ConfigProblem(FILE, 11, "coap.pubsub: must be a path like /ps (letters, digits, . _ ~ -),"
                         + " got 'ps', or off")),
                 problems("""
                         coap:
@@ -80,6 +84,7 @@ class CoapConfigTest {
                             - ":5683"
                             - "0.0.0.0:5683"
                           max-retransmit: 21
+                          max-exchanges: 8
                           block-size: 100
                           http:
                             - { path: /api, upstream: nowhere }
@@ -90,13 +95,15 @@ class CoapConfigTest {
 
     @Test
     void theModelChecksItself() {
-        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ZERO, 4, 1024, 1 << 20,
-                List.of(), null));
-        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 1024,
+        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ZERO, 4, 100_000, 1024,
+                1 << 20, List.of(), null));
+        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 15, 1024,
+                1 << 20, List.of(), null));
+        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 100_000, 1024,
                 512, List.of(), null));
-        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 1024,
+        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 100_000, 1024,
                 1 << 20, List.of(new RouteConfig(null, "/ps", "a")), "/ps"));
-        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 1024,
+        assertThrows(IllegalArgumentException.class, () -> new CoapConfig(List.of(), Duration.ofSeconds(2), 4, 100_000, 1024,
                 1 << 20, List.of(new RouteConfig("example.com", "/x", "a")), null));
     }
 }
