@@ -25,10 +25,12 @@ import java.util.logging.Logger;
 @Command(name = "isthmus", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class,
         sortOptions = false, usageHelpAutoWidth = true,
         subcommands = {RunCommand.class, CheckCommand.class, dev.isthmus.tools.bench.BenchCommand.class},
-        customSynopsis = {"isthmus [run] [OPTIONS]", "       isthmus check --config FILE"},
+        customSynopsis = {"isthmus [run] [OPTIONS]", "       isthmus check --config FILE",
+                "       isthmus bench mqtt|coap MODE [OPTIONS]"},
         description = "A proxy for IoT edges. Without a command it runs the gateway, as `isthmus run` does; "
                 + "with no options at all it serves HTTP on 0.0.0.0:8080 from a built-in demo origin, MQTT on "
-                + "0.0.0.0:1883 with the embedded broker, and the admin API on 127.0.0.1:9901. Flags override the values of the --config file. "
+                + "0.0.0.0:1883 with the embedded broker, CoAP on UDP 0.0.0.0:5683 with device resources and the "
+                + "broker's topics, and the admin API on 127.0.0.1:9901. Flags override the values of the --config file. "
                 + "Exit status 2 on a mistake in flags or file.")
 public final class Main implements Callable<Integer> {
     /** Exit status for any mistake in the command line or the configuration, as picocli uses for usage errors. */
