@@ -253,7 +253,7 @@ final class CoapEndpoint implements LoopService, DatagramHandler {
                 long observe = request.observe();
                 if (request.method() == CoapCode.GET && observe == 0 && resource.isObservable()) {
                     exchange.observing = resource;
-                } else if (request.method() == CoapCode.GET) {
+                } else if (request.method() == CoapCode.GET && !relations.isEmpty()) {
                     // Observe 1, or a plain GET with a token that observed: the relation ends (3.6).
                     endRelation(relations.get(new TokenKey(exchange.peer, exchange.token, exchange.tokenLength)));
                 }
